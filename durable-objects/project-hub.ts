@@ -1,0 +1,123 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../src/env";
+import type { AuditInput, EventInput } from "../src/services/audit";
+import { type ChainedFields, entryHash, GENESIS_HASH } from "../src/services/audit-chain";
+
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+type Timed<T> = T & { createdAt: number };
+
+/**
+ * One per project (or per org for org-level audit entries). Serialises audit-chain appends so
+ * `seq` never forks, and writes each append's audit rows and events to D1 in one batch.
+ *
+ * Invariant: the stored head equals the last row of the chain in D1. The head advances only
+ * after the D1 batch succeeded; if D1 fails the caller gets the error and nothing advances.
+ */
+export class ProjectHubDO extends DurableObject<Env> {
+  /** Serialises appends: D1 awaits would otherwise let two appends read the same head. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Appends audit entries and events for `chain`; resolves when both are durable in D1. */
+  append(chain: string, entries: Timed<AuditInput>[], events: Timed<EventInput>[]): Promise<void> {
+    const run = this.queue.then(() => this.appendNow(chain, entries, events));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async appendNow(
+    chain: string,
+    entries: Timed<AuditInput>[],
+    events: Timed<EventInput>[],
+  ): Promise<void> {
+    const key = this.env.AUDIT_HMAC_KEY;
+    if (!key) {
+      throw new Error("AUDIT_HMAC_KEY is not configured");
+    }
+    let head = await this.head(chain);
+    const statements: D1PreparedStatement[] = [];
+    for (const e of entries) {
+      const fields: ChainedFields = {
+        id: crypto.randomUUID(),
+        chain,
+        seq: head.seq + 1,
+        orgId: e.orgId,
+        projectId: e.projectId,
+        actorType: e.actor.type,
+        actorId: e.actor.id,
+        action: e.action,
+        resourceType: e.resourceType,
+        resourceId: e.resourceId ?? null,
+        diff: e.diff ?? null,
+        requestId: e.requestId ?? null,
+        createdAt: e.createdAt,
+      };
+      const hash = await entryHash(key, head.hash, fields);
+      statements.push(
+        this.env.DB.prepare(
+          `INSERT INTO audit_logs (id, chain, seq, org_id, project_id, actor_type, actor_id, action,
+             resource_type, resource_id, diff, request_id, created_at, prev_hash, hash)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+        ).bind(
+          fields.id,
+          chain,
+          fields.seq,
+          fields.orgId,
+          fields.projectId,
+          fields.actorType,
+          fields.actorId,
+          fields.action,
+          fields.resourceType,
+          fields.resourceId,
+          fields.diff === null ? null : JSON.stringify(fields.diff),
+          fields.requestId,
+          fields.createdAt,
+          head.hash,
+          hash,
+        ),
+      );
+      head = { seq: fields.seq, hash };
+    }
+    for (const ev of events) {
+      statements.push(
+        this.env.DB.prepare(
+          `INSERT INTO events (id, project_id, type, severity, resource_type, resource_id, payload, created_at)
+           VALUES (?,?,?,?,?,?,?,?)`,
+        ).bind(
+          crypto.randomUUID(),
+          ev.projectId,
+          ev.type,
+          ev.severity ?? "info",
+          ev.resourceType ?? null,
+          ev.resourceId ?? null,
+          JSON.stringify(ev.payload),
+          ev.createdAt,
+        ),
+      );
+    }
+    if (statements.length === 0) {
+      return;
+    }
+    await this.env.DB.batch(statements);
+    if (entries.length > 0) {
+      await this.ctx.storage.put(`head:${chain}`, head);
+    }
+  }
+
+  /** The chain head, from DO storage or (first use, lost storage) from D1. */
+  private async head(chain: string): Promise<ChainHead> {
+    const stored = await this.ctx.storage.get<ChainHead>(`head:${chain}`);
+    if (stored) {
+      return stored;
+    }
+    const row = await this.env.DB.prepare(
+      "SELECT seq, hash FROM audit_logs WHERE chain = ? ORDER BY seq DESC LIMIT 1",
+    )
+      .bind(chain)
+      .first<ChainHead>();
+    return row ?? { seq: 0, hash: GENESIS_HASH };
+  }
+}

@@ -1,0 +1,9 @@
+/**
+ * The drizzle schema for the whole v1 data model. drizzle-kit reads this file
+ * (`npm run db:generate`) and writes SQL migrations to `migrations/`.
+ */
+export * from "./audit";
+export * from "./bundles";
+export * from "./nodes";
+export * from "./rollouts";
+export * from "./tenancy";

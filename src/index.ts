@@ -1,0 +1,20 @@
+import { createApp } from "./app";
+import type { Env } from "./env";
+import { handleScheduled } from "./jobs/cron";
+import { handleQueue } from "./jobs/queue";
+
+export { ProjectHubDO } from "../durable-objects/project-hub";
+export { RateLimiterDO } from "../durable-objects/rate-limiter";
+export { RolloutDO } from "../durable-objects/rollout-do";
+export { ValidatorContainer } from "../durable-objects/validator-container";
+
+const app = createApp();
+
+// `satisfies` (not a type annotation) keeps `fetch`, `queue` and `scheduled` non-optional, so
+// tests can call them without assertions.
+// biome-ignore lint/style/noDefaultExport: the Workers runtime needs a default export.
+export default {
+  fetch: app.fetch,
+  queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
+  scheduled: (controller, env, ctx) => handleScheduled(controller, env, ctx),
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,75 @@
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import { drizzle } from "drizzle-orm/d1";
+import * as schema from "../db/schema";
+import { type Config, type Env, loadConfig } from "../env";
+import { type AuditService, createAuditService } from "./audit";
+import { createLogger, type Logger } from "./logger";
+
+/** Drizzle over D1 with the full schema. */
+export type Db = DrizzleD1Database<typeof schema>;
+export type ProjectRow = typeof schema.projects.$inferSelect;
+export type NodeRow = typeof schema.nodes.$inferSelect;
+export type BundleRow = typeof schema.bundles.$inferSelect;
+
+/** A source of time; tests may substitute a fake. */
+export interface Clock {
+  now(): number;
+}
+
+/**
+ * Everything a handler may use, built once per request by the init middleware. Handlers never
+ * read `c.env`; they take what they need from here.
+ */
+export interface Services {
+  config: Config;
+  db: Db;
+  /** The raw binding, for hand-written statements on hot paths. */
+  d1: D1Database;
+  logger: Logger;
+  clock: Clock;
+  audit: AuditService;
+  bundleStore: R2Bucket;
+  compileQueue: Env["COMPILE_QUEUE"];
+  notifyQueue: Env["NOTIFY_QUEUE"];
+  rollouts: Env["ROLLOUTS"];
+  hubs: Env["PROJECT_HUB"];
+  rateLimiters: Env["RATE_LIMITER"];
+  validator: Env["VALIDATOR"];
+  /** Schedules work after the response (ctx.waitUntil), e.g. last-used timestamps. */
+  defer(promise: Promise<unknown>): void;
+  requestId: string;
+}
+
+const systemClock: Clock = { now: () => Date.now() };
+
+/** Builds the services for one request, queue batch or cron run. */
+export function createServices(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  requestId: string,
+  opts: { logger?: Logger; clock?: Clock } = {},
+): Services {
+  const config = loadConfig(env);
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config.LOG_LEVEL, { request_id: requestId });
+  return {
+    config,
+    db: drizzle(env.DB, { schema }),
+    d1: env.DB,
+    logger,
+    clock,
+    audit: createAuditService(env, () => clock.now()),
+    bundleStore: env.BUNDLES,
+    compileQueue: env.COMPILE_QUEUE,
+    notifyQueue: env.NOTIFY_QUEUE,
+    rollouts: env.ROLLOUTS,
+    hubs: env.PROJECT_HUB,
+    rateLimiters: env.RATE_LIMITER,
+    validator: env.VALIDATOR,
+    defer: (p) =>
+      ctx.waitUntil(
+        p.catch((err: unknown) => logger.error("deferred task failed", { error: String(err) })),
+      ),
+    requestId,
+  };
+}

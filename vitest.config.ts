@@ -1,0 +1,49 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+
+/**
+ * Two layers:
+ * - `node`: pure modules (KDL validator, rollout domain, bundle format, agent) on Node 22.
+ * - `workers`: routes, queue consumer, cron and Durable Objects inside workerd, with D1
+ *   migrations applied from the same `migrations/` folder wrangler uses.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "node",
+          pool: "forks",
+          include: ["test/unit/**/*.test.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                TEST_MIGRATIONS: migrations,
+                // Access logs would drown test output; warnings and errors still show.
+                LOG_LEVEL: "warn",
+                // Test-only secrets; production values come from `wrangler secret put`.
+                ZCP_MASTER_KEY: "dGVzdC1tYXN0ZXIta2V5LXRlc3QtbWFzdGVyLWtleS0zMmI=",
+                AUDIT_HMAC_KEY: "dGVzdC1hdWRpdC1rZXktdGVzdC1hdWRpdC1rZXktMzJieXQ=",
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/workers/**/*.test.ts"],
+          setupFiles: ["./test/workers/setup.ts"],
+          testTimeout: 30_000,
+        },
+      },
+    ],
+  },
+});
