@@ -380,6 +380,7 @@ CREATE TABLE `signing_keys` (
 );
 --> statement-breakpoint
 CREATE INDEX `signing_keys_project` ON `signing_keys` (`project_id`,`status`);--> statement-breakpoint
+CREATE UNIQUE INDEX `signing_keys_one_active` ON `signing_keys` (`project_id`) WHERE status = 'active';--> statement-breakpoint
 CREATE TABLE `users` (
 	`id` text PRIMARY KEY NOT NULL,
 	`email` text NOT NULL,

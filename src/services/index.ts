@@ -4,6 +4,7 @@ import * as schema from "../db/schema";
 import { type Config, type Env, loadConfig } from "../env";
 import { type AuditService, createAuditService } from "./audit";
 import { createLogger, type Logger } from "./logger";
+import { SigningKeyService } from "./signing-keys";
 
 /** Drizzle over D1 with the full schema. */
 export type Db = DrizzleD1Database<typeof schema>;
@@ -28,6 +29,8 @@ export interface Services {
   logger: Logger;
   clock: Clock;
   audit: AuditService;
+  /** Per-project Ed25519 keys (bundle signing, node JWTs). */
+  signingKeys: SigningKeyService;
   bundleStore: R2Bucket;
   compileQueue: Env["COMPILE_QUEUE"];
   notifyQueue: Env["NOTIFY_QUEUE"];
@@ -52,13 +55,15 @@ export function createServices(
   const config = loadConfig(env);
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.LOG_LEVEL, { request_id: requestId });
+  const db = drizzle(env.DB, { schema });
   return {
     config,
-    db: drizzle(env.DB, { schema }),
+    db,
     d1: env.DB,
     logger,
     clock,
     audit: createAuditService(env, () => clock.now()),
+    signingKeys: new SigningKeyService(db, config.ZCP_MASTER_KEY, () => clock.now()),
     bundleStore: env.BUNDLES,
     compileQueue: env.COMPILE_QUEUE,
     notifyQueue: env.NOTIFY_QUEUE,

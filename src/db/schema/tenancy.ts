@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdAt, id, json, updatedAt } from "./columns";
 
@@ -164,5 +165,9 @@ export const signingKeys = sqliteTable(
     createdAt: createdAt(),
     retiredAt: integer("retired_at"),
   },
-  (t) => [index("signing_keys_project").on(t.projectId, t.status)],
+  (t) => [
+    index("signing_keys_project").on(t.projectId, t.status),
+    // At most one active key per project, even when two requests create it concurrently.
+    uniqueIndex("signing_keys_one_active").on(t.projectId).where(sql`status = 'active'`),
+  ],
 );
