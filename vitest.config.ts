@@ -10,8 +10,11 @@ const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrat
  * - `workers`: routes, queue consumer, cron and Durable Objects inside workerd, with D1
  *   migrations applied from the same `migrations/` folder wrangler uses.
  */
+// biome-ignore lint/style/noDefaultExport: vitest loads the default export.
 export default defineConfig({
   test: {
+    // The default report for people, plus one plain "N passed, N failed" closing line for CI.
+    reporters: ["default", "./test/summary-reporter.ts"],
     projects: [
       {
         test: {
