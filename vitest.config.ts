@@ -47,6 +47,17 @@ export default defineConfig({
           testTimeout: 30_000,
         },
       },
+      {
+        // Browser tests: the built dashboard on wrangler dev (fresh state), driven by Chromium.
+        test: {
+          name: "e2e",
+          pool: "forks",
+          include: ["test/e2e/**/*.e2e.ts"],
+          globalSetup: ["./test/e2e/global-setup.ts"],
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });

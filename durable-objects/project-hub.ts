@@ -1,7 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
+import { enqueueNotifications, type WrittenEvent } from "../src/notifications/enqueue";
 import type { AuditInput, EventInput } from "../src/services/audit";
 import { type ChainedFields, entryHash, GENESIS_HASH } from "../src/services/audit-chain";
+import { type ChainState, type PruneResult, pruneChain, readChainState } from "./chain-maintenance";
+import { type LiveGrant, LiveSockets } from "./live-sockets";
 
 interface ChainHead {
   seq: number;
@@ -20,6 +23,42 @@ type Timed<T> = T & { createdAt: number };
 export class ProjectHubDO extends DurableObject<Env> {
   /** Serialises appends: D1 awaits would otherwise let two appends read the same head. */
   private queue: Promise<unknown> = Promise.resolve();
+
+  // --- Live dashboard sockets (durable-objects/live-sockets.ts) ---
+  /** Hibernatable WebSockets of the project's dashboards; every append is broadcast to them. */
+  private readonly live = new LiveSockets(this.ctx);
+
+  /** Accepts a dashboard WebSocket; the Worker's /live route authorised it (grant header). */
+  override fetch(request: Request): Response {
+    return this.live.accept(request, Date.now());
+  }
+
+  /** Mints a single-use live ticket (POST …/live-ticket) carrying `grant`. */
+  issueLiveTicket(grant: LiveGrant): Promise<{ ticket: string; expiresAt: number }> {
+    return this.live.issueTicket(grant, Date.now());
+  }
+
+  /** Redeems a live ticket once; null when unknown, used or expired. */
+  redeemLiveTicket(ticket: string): Promise<LiveGrant | null> {
+    return this.live.redeemTicket(ticket, Date.now());
+  }
+  // --- end live sockets ---
+
+  // --- Audit retention and verification (durable-objects/chain-maintenance.ts) ---
+  /** Head and retention anchor of `chain`, for GET …/audit-logs/verify. */
+  chainState(chain: string): Promise<ChainState> {
+    return readChainState(this.ctx.storage, chain);
+  }
+
+  /** Prunes entries of `chain` older than `cutoffMs`, serialised with appends. */
+  prune(chain: string, cutoffMs: number, maxRows: number): Promise<PruneResult> {
+    const run = this.queue.then(async () =>
+      pruneChain(this.ctx.storage, this.env, chain, cutoffMs, maxRows, await this.head(chain)),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+  // --- end audit retention ---
 
   /** Appends audit entries and events for `chain`; resolves when both are durable in D1. */
   append(chain: string, entries: Timed<AuditInput>[], events: Timed<EventInput>[]): Promise<void> {
@@ -81,13 +120,21 @@ export class ProjectHubDO extends DurableObject<Env> {
       );
       head = { seq: fields.seq, hash };
     }
+    const written: WrittenEvent[] = [];
     for (const ev of events) {
+      const eventId = crypto.randomUUID();
+      written.push({
+        id: eventId,
+        projectId: ev.projectId,
+        type: ev.type,
+        createdAt: ev.createdAt,
+      });
       statements.push(
         this.env.DB.prepare(
           `INSERT INTO events (id, project_id, type, severity, resource_type, resource_id, payload, created_at)
            VALUES (?,?,?,?,?,?,?,?)`,
         ).bind(
-          crypto.randomUUID(),
+          eventId,
           ev.projectId,
           ev.type,
           ev.severity ?? "info",
@@ -105,6 +152,12 @@ export class ProjectHubDO extends DurableObject<Env> {
     if (entries.length > 0) {
       await this.ctx.storage.put(`head:${chain}`, head);
     }
+    // Live sockets: tell dashboards what changed, only after the change is durable.
+    this.live.broadcastAppend(entries, events);
+    // --- Notifications (src/notifications/enqueue.ts): fan out the durable events to the
+    // project's notification rules. Never throws, so a queue hiccup cannot fail the append.
+    await enqueueNotifications(this.env, written);
+    // --- end notifications ---
   }
 
   /** The chain head, from DO storage or (first use, lost storage) from D1. */

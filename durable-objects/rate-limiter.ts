@@ -30,7 +30,11 @@ export class RateLimiterDO extends DurableObject<Env> {
     }
     if (this.hits.length >= limit) {
       const oldest = this.hits[0] ?? now;
-      return { allowed: false, remaining: 0, retryAfterS: Math.max(1, Math.ceil((oldest + windowMs - now) / 1000)) };
+      return {
+        allowed: false,
+        remaining: 0,
+        retryAfterS: Math.max(1, Math.ceil((oldest + windowMs - now) / 1000)),
+      };
     }
     this.hits.push(now);
     return { allowed: true, remaining: limit - this.hits.length, retryAfterS: 0 };

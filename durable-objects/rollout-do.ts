@@ -1,8 +1,456 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../src/env";
+import {
+  createRollout,
+  type Outcome,
+  observationScope,
+  type RolloutEvent,
+  reduceRollout,
+  summarize,
+} from "../src/domain/rollout";
+import { type Env, loadConfig } from "../src/env";
+import type { Clock } from "../src/services";
+import { createAuditService } from "../src/services/audit";
+import { createLogger, type Logger } from "../src/services/logger";
+import type { NodeReport, RolloutReportSink } from "../src/services/rollout-notifier";
+import { activeFreezeWindow, nodesInActiveRollouts } from "../src/services/rollout-queries";
+import { alarmAt, FAILED_ALARM_REARM_MS, retriesExhausted, tickAt } from "./rollout/alarm";
+import type {
+  CommandRequest,
+  CommandResult,
+  CreateRolloutRequest,
+  CreateRolloutResult,
+  RolloutDebugState,
+  TickStats,
+} from "./rollout/contract";
+import { commentOf } from "./rollout/contract";
+import { creationStatements, rolloutRowExists } from "./rollout/create-rows";
+import { type ExecuteContext, runWorkItem } from "./rollout/execute";
+import { readObservations } from "./rollout/observe";
+import { type Loaded, RolloutStore, type ShellMeta } from "./rollout/storage";
+import {
+  type Caller,
+  compileContext,
+  deferStart,
+  ENGINE_CALLER,
+  engineFailureWork,
+  frozenOutcome,
+  planCommit,
+  startsRollout,
+} from "./rollout/transition";
+import { compileCommands } from "./rollout/work";
+
+const systemClock: Clock = { now: () => Date.now() };
+
+/** States that tick on their own, so a node report may bring the next tick forward. */
+const TICKING_STATES: ReadonlySet<string> = new Set(["running", "rolling_back"]);
 
 /**
- * One instance per rollout (named by the rollout id). Owns the rollout's state machine: a thin
- * shell over the pure reducer in src/domain/rollout (storage, one multiplexed alarm, RPC).
+ * One instance per rollout (`idFromName(rollout id)`): a thin shell over the pure reducer in
+ * src/domain/rollout. It stores the state (rollout-do storage.ts), reads observations from D1 on
+ * its alarm (observe.ts), executes the reducer's commands through a durable outbox
+ * (work.ts, execute.ts) and arms one multiplexed alarm (alarm.ts).
+ *
+ * Every state-changing entry point runs through `serial`: D1 awaits open the input gate, and
+ * without it an operator command could interleave with a tick and one would overwrite the
+ * other's state. Each transition is committed together with its work before any of it runs;
+ * the work then runs in order and is retried from the alarm until it succeeds.
  */
-export class RolloutDO extends DurableObject<Env> {}
+export class RolloutDO extends DurableObject<Env> implements RolloutReportSink {
+  private readonly store = new RolloutStore(this.ctx.storage);
+  private readonly clock: Clock = systemClock;
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastTick: TickStats | null = null;
+  private loggerCache: Logger | null = null;
+
+  // ------------------------------------------------------------------ RPC: creation
+
+  /** Stores a planned rollout, writes its D1 rows (atomic node-conflict check) and arms it. */
+  create(req: CreateRolloutRequest): Promise<CreateRolloutResult> {
+    return this.serial(async () => {
+      if (this.store.load()) {
+        return { kind: "exists" };
+      }
+      const now = this.clock.now();
+      const result = createRollout({
+        id: req.id,
+        bundleId: req.bundleId,
+        spec: req.spec,
+        steps: req.steps,
+        createdBy: req.actor.id,
+        now,
+        approvalsRequired: req.approvalsRequired,
+        scheduledAt: req.scheduledAt,
+        heartbeatIntervalSeconds: req.heartbeatIntervalSeconds,
+      });
+      const summary = summarize(result.rollout);
+      const nextTick = tickAt({
+        wakeAt: result.wakeAt,
+        deferredUntil: null,
+        lastTickAt: null,
+        now,
+      });
+      // The creation batch writes the rollouts row; the rest (audit, events) is outbox work.
+      const work = compileCommands(
+        result.commands.filter((c) => c.type !== "persist_rollout"),
+        compileContext({ actor: req.actor, requestId: req.requestId }, now, nextTick, false),
+      );
+      // Stored first: a crash before the D1 batch leaves an unarmed DO nobody references.
+      this.store.create(
+        result.rollout,
+        {
+          projectId: req.projectId,
+          orgId: req.orgId,
+          lastTickAt: null,
+          nextTickWritten: nextTick,
+          deferredUntil: null,
+          deferredBy: null,
+          wakeAt: result.wakeAt,
+          engineError: false,
+        },
+        work,
+      );
+      const d1 = this.env.DB;
+      try {
+        const [inserted] = await d1.batch(creationStatements(d1, req, summary, nextTick, now));
+        if ((inserted?.meta.changes ?? 0) === 0) {
+          await this.store.clear();
+          const held = await nodesInActiveRollouts(d1, req.steps.flat(), req.id);
+          return { kind: "node_conflict", nodeIds: [...held].sort() };
+        }
+      } catch (err) {
+        // A batch whose reply was lost may still have committed.
+        if (!(await rolloutRowExists(d1, req.id))) {
+          await this.store.clear();
+          throw err;
+        }
+      }
+      await this.finish();
+      return { kind: "created" };
+    });
+  }
+
+  // ------------------------------------------------------------------ RPC: operator commands
+
+  /** Starts a scheduled rollout whose time has come (refused during a freeze window). */
+  start(req: CommandRequest): Promise<CommandResult> {
+    return this.command({ type: "start", actor: req.actor.id }, req);
+  }
+
+  /** Pauses a running rollout. */
+  pause(req: CommandRequest): Promise<CommandResult> {
+    return this.command({ type: "pause", actor: req.actor.id }, req);
+  }
+
+  /** Resumes a paused rollout; its step's clocks are shifted by the pause. */
+  resume(req: CommandRequest): Promise<CommandResult> {
+    return this.command({ type: "resume", actor: req.actor.id }, req);
+  }
+
+  /** Cancels: no further steps; nodes that did not activate get their previous bundle back. */
+  cancel(req: CommandRequest): Promise<CommandResult> {
+    return this.command({ type: "cancel", actor: req.actor.id, reason: commentOf(req) }, req);
+  }
+
+  /** Rolls every touched node back to its previous bundle. */
+  rollback(req: CommandRequest): Promise<CommandResult> {
+    return this.command({ type: "rollback", actor: req.actor.id, reason: commentOf(req) }, req);
+  }
+
+  /** Approves (never by the creator); the last approval starts or schedules the rollout. */
+  approve(req: CommandRequest): Promise<CommandResult> {
+    return this.command({ type: "approve", userId: req.actor.id, comment: commentOf(req) }, req);
+  }
+
+  /** Rejects with a comment: the rollout is cancelled. */
+  reject(req: CommandRequest): Promise<CommandResult> {
+    return this.command(
+      { type: "reject", userId: req.actor.id, comment: commentOf(req) ?? "" },
+      req,
+    );
+  }
+
+  /** Promotes a step awaiting promotion, or overrides a running canary analysis. */
+  promote(req: CommandRequest): Promise<CommandResult> {
+    return this.command({ type: "promote", actor: req.actor.id }, req);
+  }
+
+  // ------------------------------------------------------------------ RPC: system
+
+  /**
+   * A node report forwarded by the node API (at-least-once, unordered). Explicit reports go to
+   * the reducer; any report brings the next tick of a ticking rollout forward (at most one
+   * tick per MIN_TICK_GAP_MS), since the tick reads the same facts from D1.
+   */
+  onNodeReport(report: NodeReport): Promise<void> {
+    return this.serial(async () => {
+      let loaded = this.store.load();
+      if (!loaded) {
+        return;
+      }
+      if (report.kind !== "heartbeat" && report.bundleId !== null) {
+        const event: RolloutEvent = {
+          type: "node_report",
+          report: {
+            nodeId: report.nodeId,
+            bundleId: report.bundleId,
+            kind: report.kind,
+            at: report.at,
+            error: report.error ?? null,
+          },
+        };
+        await this.transition(loaded, event, ENGINE_CALLER);
+        loaded = this.store.load() ?? loaded;
+      }
+      const now = this.clock.now();
+      if (TICKING_STATES.has(loaded.rollout.state) && (loaded.meta.wakeAt ?? now) > now) {
+        this.store.patchMeta({ wakeAt: now });
+      }
+      await this.finish();
+    });
+  }
+
+  /**
+   * Cron watchdog (`RolloutWatchdogTarget`): re-arms a lost alarm. An overdue tick is armed for
+   * now, so it runs at once. Idempotent.
+   */
+  ensureAlarm(): Promise<void> {
+    return this.serial(async () => {
+      const loaded = this.store.load();
+      if (!loaded) {
+        return;
+      }
+      const wanted = this.wantedAlarm(loaded.meta, this.clock.now());
+      const current = await this.ctx.storage.getAlarm();
+      if (wanted !== null && (current === null || current > wanted)) {
+        await this.ctx.storage.setAlarm(wanted);
+      }
+    });
+  }
+
+  /**
+   * Runs one tick now, whatever the alarm says. Used when the rollout's bundle is revoked:
+   * rollouts awaiting approval have no alarm and must still fail safely.
+   */
+  tick(): Promise<void> {
+    return this.serial(async () => {
+      await this.drain();
+      const loaded = this.store.load();
+      if (loaded) {
+        await this.runTick(loaded);
+      }
+    });
+  }
+
+  /** Debug view for tests and support. */
+  async getState(): Promise<RolloutDebugState> {
+    const loaded = this.store.load();
+    return {
+      summary: loaded ? summarize(loaded.rollout) : null,
+      rolloutJson: loaded ? JSON.stringify(loaded.rollout) : null,
+      projectId: loaded?.meta.projectId ?? null,
+      alarmAt: await this.ctx.storage.getAlarm(),
+      pendingWork: this.store.pendingWork().length,
+      lastTickAt: loaded?.meta.lastTickAt ?? null,
+      deferredUntil: loaded?.meta.deferredUntil ?? null,
+      lastTick: this.lastTick,
+    };
+  }
+
+  // ------------------------------------------------------------------ alarm
+
+  /**
+   * The multiplexed alarm: finish outbox work, then tick when one is due. A failure is thrown
+   * (the platform retries with backoff) until MAX_ALARM_RETRIES; after that it is recorded on
+   * the rollout (error + `rollout.tick_failed` event) and the alarm is re-armed for later.
+   */
+  override async alarm(info?: AlarmInvocationInfo): Promise<void> {
+    await this.serial(async () => {
+      try {
+        await this.drain();
+        const loaded = this.store.load();
+        if (!loaded) {
+          return;
+        }
+        const due = tickAt({ ...loaded.meta, now: this.clock.now() });
+        if (due !== null && due <= this.clock.now()) {
+          await this.runTick(loaded);
+        } else {
+          await this.arm();
+        }
+      } catch (err) {
+        if (!retriesExhausted(info)) {
+          throw err;
+        }
+        await this.recordEngineFailure(err, info?.retryCount ?? 0);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private get logger(): Logger {
+    if (!this.loggerCache) {
+      const level = loadConfig(this.env).LOG_LEVEL;
+      this.loggerCache = createLogger(level, { component: "rollout-do" });
+    }
+    return this.loggerCache;
+  }
+
+  private executeContext(meta: ShellMeta, rolloutId: string): ExecuteContext {
+    return {
+      d1: this.env.DB,
+      clock: this.clock,
+      audit: createAuditService(this.env, () => this.clock.now()),
+      projectId: meta.projectId,
+      orgId: meta.orgId,
+      rolloutId,
+    };
+  }
+
+  private wantedAlarm(meta: ShellMeta, now: number): number | null {
+    return alarmAt({ ...meta, outboxPending: this.store.pendingWork().length > 0, now });
+  }
+
+  /** Runs every waiting work item in order; each is deleted once it succeeded. */
+  private async drain(): Promise<number> {
+    const loaded = this.store.load();
+    let statements = 0;
+    if (!loaded) {
+      return statements;
+    }
+    const ctx = this.executeContext(loaded.meta, loaded.rollout.id);
+    for (const [key, item] of this.store.pendingWork()) {
+      statements += await runWorkItem(ctx, item);
+      this.store.finishWork(key);
+    }
+    return statements;
+  }
+
+  /** Arms the one alarm for the next tick or outbox retry (or clears it). */
+  private async arm(): Promise<void> {
+    const loaded = this.store.load();
+    const wanted = loaded ? this.wantedAlarm(loaded.meta, this.clock.now()) : null;
+    if (wanted === null) {
+      await this.ctx.storage.deleteAlarm();
+    } else {
+      await this.ctx.storage.setAlarm(wanted);
+    }
+  }
+
+  /** Runs the outbox, then arms the alarm whatever happened (a failure is retried from it). */
+  private async finish(): Promise<number> {
+    try {
+      return await this.drain();
+    } finally {
+      await this.arm();
+    }
+  }
+
+  private command(event: RolloutEvent, req: CommandRequest): Promise<CommandResult> {
+    return this.serial(async () => {
+      // Earlier work first, so effects reach D1 and the audit log in transition order.
+      await this.finish();
+      const loaded = this.store.load();
+      if (!loaded) {
+        const outcome: Outcome = {
+          kind: "refused",
+          code: "invalid_state",
+          message: "no rollout here",
+        };
+        return { outcome, summary: null };
+      }
+      const { outcome } = await this.transition(loaded, event, req);
+      await this.finish();
+      return { outcome, summary: summarize(this.store.load()?.rollout ?? loaded.rollout) };
+    });
+  }
+
+  /**
+   * Applies one event: reduce, hold back a start during a freeze window (operator starts are
+   * refused, a due scheduled start waits for the window's end), commit the new state with its
+   * work. The caller runs `finish()` afterwards.
+   */
+  private async transition(
+    loaded: Loaded,
+    event: RolloutEvent,
+    caller: Caller,
+  ): Promise<{ outcome: Outcome; reduceMs: number }> {
+    const { rollout: before, meta } = loaded;
+    const now = this.clock.now();
+    const startedAt = performance.now();
+    const result = reduceRollout(before, event, now);
+    const reduceMs = performance.now() - startedAt;
+    if (startsRollout(before, result.rollout)) {
+      const window = await activeFreezeWindow(this.env.DB, meta.projectId, now);
+      if (window !== null) {
+        if (event.type !== "tick") {
+          return { outcome: frozenOutcome(window), reduceMs };
+        }
+        const deferred = deferStart(before, meta, window, now);
+        this.store.commit(before, before, deferred.patch, deferred.work);
+        const reason = `start deferred by freeze window ${window.id}`;
+        return { outcome: { kind: "ignored", reason }, reduceMs };
+      }
+    }
+    const commit = planCommit({ result, event, caller, meta, now });
+    this.store.commit(before, result.rollout, commit.patch, commit.work);
+    return { outcome: result.outcome, reduceMs };
+  }
+
+  /** One tick: read the observation scope from D1, reduce, commit, run the work. */
+  private async runTick(loaded: Loaded): Promise<void> {
+    const startedAt = performance.now();
+    const read = await readObservations(
+      this.env.DB,
+      loaded.meta.projectId,
+      loaded.rollout,
+      observationScope(loaded.rollout),
+    );
+    const { reduceMs } = await this.transition(
+      loaded,
+      { type: "tick", observations: read.observations },
+      { actor: null, requestId: null },
+    );
+    const writeStatements = await this.finish();
+    this.lastTick = {
+      readStatements: read.statements,
+      writeStatements,
+      observedNodes: read.observedNodes,
+      reduceMs,
+      totalMs: performance.now() - startedAt,
+    };
+  }
+
+  /** Records a failure the alarm's retries did not fix, then re-arms for later. */
+  private async recordEngineFailure(err: unknown, retryCount: number): Promise<void> {
+    const now = this.clock.now();
+    const message = err instanceof Error ? err.message : String(err);
+    this.logger.error("rollout tick failed after retries", {
+      durable_object: this.ctx.id.toString(),
+      retry_count: retryCount,
+      error: message,
+    });
+    try {
+      const loaded = this.store.load();
+      if (loaded) {
+        this.store.patchMeta({ engineError: true });
+        const ctx = this.executeContext(loaded.meta, loaded.rollout.id);
+        // Run directly, not through the outbox: the outbox may be what keeps failing.
+        for (const item of engineFailureWork(loaded.rollout.id, message, retryCount, now)) {
+          await runWorkItem(ctx, item);
+        }
+      }
+    } catch (recordErr) {
+      this.logger.error("could not record the rollout engine failure", {
+        error: String(recordErr),
+      });
+    }
+    await this.ctx.storage.setAlarm(now + FAILED_ALARM_REARM_MS);
+  }
+}

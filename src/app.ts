@@ -1,13 +1,31 @@
+import { registerApiKeyRoutes } from "./api/api-keys";
 import { registerAuditRoutes } from "./api/audit";
+import { registerAuthRoutes } from "./api/auth";
+import { registerSessionAuth } from "./api/auth/session-auth";
+import { registerBundleRoutes } from "./api/bundles";
+import { registerEnrollmentTokenRoutes } from "./api/enrollment-tokens";
+import { registerEnvironmentRoutes } from "./api/environments";
 import { errorResponse, handleError } from "./api/errors";
 import { type App, newRouter } from "./api/hono";
+import { registerIntegrationRoutes } from "./api/integrations";
+import { registerLiveRoutes } from "./api/live";
 import { registerDocsPage } from "./api/meta/docs-page";
 import { registerHealthz } from "./api/meta/healthz";
 import { registerOpenApi } from "./api/meta/openapi";
+import { registerMetricsRoute } from "./api/metrics";
+import { countRequests } from "./api/metrics/request-counter";
 import { limitBody } from "./api/middleware/body-limit";
 import { init } from "./api/middleware/init";
 import { operatorAuth } from "./api/middleware/operator-auth";
+import { rateLimit } from "./api/middleware/rate-limit";
+import { registerNodeApiRoutes } from "./api/node-api";
+import { registerNodeRoutes } from "./api/nodes";
+import { registerNotificationRoutes } from "./api/notifications";
+import { registerOrgRoutes } from "./api/orgs";
 import { registerProjectRoutes } from "./api/projects";
+import { registerSigningKeyRoutes } from "./api/signing-keys";
+import { registerUserRoutes } from "./api/users";
+import { registerWebhookRoutes } from "./api/webhooks";
 
 /**
  * Paths authenticated by node credentials (or an enrollment token / webhook signature), not
@@ -25,8 +43,10 @@ const NON_OPERATOR_PATHS = [
  * register calls is the table of contents of the API.
  */
 export function createApp(): App {
+  registerSessionAuth();
   const app = newRouter();
   app.use("*", init);
+  app.use("*", countRequests);
   app.use("/api/*", limitBody);
   app.use("/api/*", async (c, next) => {
     if (NON_OPERATOR_PATHS.some((re) => re.test(c.req.path))) {
@@ -34,14 +54,34 @@ export function createApp(): App {
     }
     return operatorAuth(c, next);
   });
+  app.use("/api/*", rateLimit);
 
   // Meta
   registerHealthz(app);
   registerOpenApi(app);
   registerDocsPage(app);
+  registerMetricsRoute(app);
+  // Node API
+  registerNodeApiRoutes(app);
+  // Sign-in (dashboard sessions, TOTP)
+  registerAuthRoutes(app);
   // Operator API
+  registerOrgRoutes(app);
+  registerUserRoutes(app);
+  registerApiKeyRoutes(app);
   registerProjectRoutes(app);
+  registerEnrollmentTokenRoutes(app);
+  registerNodeRoutes(app);
+  registerBundleRoutes(app);
+  registerSigningKeyRoutes(app);
   registerAuditRoutes(app);
+  registerNotificationRoutes(app);
+  registerEnvironmentRoutes(app);
+  registerIntegrationRoutes(app);
+  // Inbound webhooks (signature-authenticated)
+  registerWebhookRoutes(app);
+  // Dashboard live updates (WebSocket per project)
+  registerLiveRoutes(app);
 
   app.notFound((c) => errorResponse(c, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`));
   app.onError(handleError);

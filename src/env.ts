@@ -23,6 +23,8 @@ export interface Env {
   LOG_LEVEL?: string;
   ZCP_MASTER_KEY?: string;
   AUDIT_HMAC_KEY?: string;
+  /** Development only: notification channels may target loopback URLs (http allowed). */
+  NOTIFY_ALLOW_LOCAL_URLS?: string;
 }
 
 /** A compile job: the bundle row already exists with status `pending`. */
@@ -48,6 +50,8 @@ const configSchema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   ZCP_MASTER_KEY: z.string().min(32, "ZCP_MASTER_KEY must be at least 32 characters"),
   AUDIT_HMAC_KEY: z.string().min(32, "AUDIT_HMAC_KEY must be at least 32 characters"),
+  NOTIFY_ALLOW_LOCAL_URLS: z.stringbool().default(false),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().positive().default(365),
 });
 
 /** Typed, validated configuration derived once from the environment. */

@@ -1,6 +1,10 @@
 import { createApp } from "./app";
 import type { Env } from "./env";
+import "./jobs/compile";
+import "./jobs/compile-dlq";
+import "./jobs/notify";
 import { handleScheduled } from "./jobs/cron";
+import "./jobs/tasks";
 import { handleQueue } from "./jobs/queue";
 
 export { ProjectHubDO } from "../durable-objects/project-hub";

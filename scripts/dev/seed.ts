@@ -28,10 +28,16 @@ const sql = statements
   .join("\n");
 const file = join(mkdtempSync(join(tmpdir(), "zcp-seed-")), "seed.sql");
 writeFileSync(file, sql);
-const res = spawnSync("npx", ["wrangler", "d1", "execute", "DB", "--local", "--file", file], {
-  stdio: ["ignore", "pipe", "inherit"],
-  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
-});
+// ZCP_PERSIST_TO (set by prepareLocalState): seed a separate local state directory (e2e tests).
+const persistTo = process.env.ZCP_PERSIST_TO ? ["--persist-to", process.env.ZCP_PERSIST_TO] : [];
+const res = spawnSync(
+  "npx",
+  ["wrangler", "d1", "execute", "DB", "--local", "--file", file, ...persistTo],
+  {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
+  },
+);
 if (res.status !== 0) {
   console.error(res.stdout.toString());
   console.error("[zcp] seeding failed");

@@ -8,7 +8,11 @@ const READY_TIMEOUT_MS = 60_000;
 const READY_POLL_MS = 300;
 
 /** Environment for wrangler: no telemetry, no request.cf lookups (offline machines). */
-export const WRANGLER_ENV = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+export const WRANGLER_ENV = {
+  ...process.env,
+  WRANGLER_SEND_METRICS: "false",
+  CLOUDFLARE_CF_FETCH_ENABLED: "false",
+};
 
 /** A running local control plane. */
 export interface DevServer {
@@ -27,13 +31,20 @@ export function writeDevVars(creds: DevCredentials): void {
   );
 }
 
-/** Applies local D1 migrations and the idempotent seed (what `npm start` does before serving). */
-export function prepareLocalState(): void {
+/** `--persist-to <dir>` for wrangler when a separate local state directory is wanted. */
+const persistArgs = (persistTo?: string) => (persistTo ? ["--persist-to", persistTo] : []);
+
+/**
+ * Applies local D1 migrations and the idempotent seed (what `npm start` does before serving).
+ * `persistTo` keeps the state in that directory instead of .wrangler/state (e2e tests).
+ */
+export function prepareLocalState(opts: { persistTo?: string } = {}): void {
+  const env = opts.persistTo ? { ...WRANGLER_ENV, ZCP_PERSIST_TO: opts.persistTo } : WRANGLER_ENV;
   for (const args of [
-    ["wrangler", "d1", "migrations", "apply", "DB", "--local"],
+    ["wrangler", "d1", "migrations", "apply", "DB", "--local", ...persistArgs(opts.persistTo)],
     ["tsx", "scripts/dev/seed.ts"],
   ]) {
-    const res = spawnSync("npx", args, { cwd: ROOT, env: WRANGLER_ENV, stdio: ["ignore", "pipe", "pipe"] });
+    const res = spawnSync("npx", args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     if (res.status !== 0) {
       throw new Error(`npx ${args.join(" ")} failed:\n${res.stdout}\n${res.stderr}`);
     }
@@ -63,13 +74,32 @@ export async function waitForHealthy(baseUrl: string, timeoutMs = READY_TIMEOUT_
  * Starts `wrangler dev` on 127.0.0.1:`port` (containers off) and resolves once it is healthy.
  * `inheritOutput` shows wrangler's output (npm start); otherwise it is discarded (tests, bench).
  */
-export async function startDevServer(opts: { port: number; inheritOutput?: boolean }): Promise<DevServer> {
+export async function startDevServer(opts: {
+  port: number;
+  inheritOutput?: boolean;
+  /** Local state directory (default .wrangler/state); see prepareLocalState. */
+  persistTo?: string;
+}): Promise<DevServer> {
   const credentials = loadDevCredentials();
   writeDevVars(credentials);
   const child = spawn(
     "npx",
-    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(opts.port), "--enable-containers=false"],
-    { cwd: ROOT, env: WRANGLER_ENV, stdio: opts.inheritOutput ? "inherit" : "ignore", detached: !opts.inheritOutput },
+    [
+      "wrangler",
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(opts.port),
+      "--enable-containers=false",
+      ...persistArgs(opts.persistTo),
+    ],
+    {
+      cwd: ROOT,
+      env: WRANGLER_ENV,
+      stdio: opts.inheritOutput ? "inherit" : "ignore",
+      detached: !opts.inheritOutput,
+    },
   );
   const baseUrl = `http://127.0.0.1:${opts.port}`;
   const stop = async () => {

@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   CONFLICT: 409,
   GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
   INVALID_CONFIG: 422,
   RATE_LIMITED: 429,
   INTERNAL: 500,
@@ -153,6 +154,8 @@ function statusToCode(status: number): ErrorCode {
       return "GONE";
     case 413:
       return "PAYLOAD_TOO_LARGE";
+    case 415:
+      return "UNSUPPORTED_MEDIA_TYPE";
     case 422:
       return "INVALID_CONFIG";
     case 429:
@@ -206,6 +209,7 @@ export const errorResponses = {
   409: errorResponseDoc("CONFLICT", "The resource's state does not allow this"),
   410: errorResponseDoc("GONE", "The resource was revoked"),
   413: errorResponseDoc("PAYLOAD_TOO_LARGE", "Request body over the limit"),
+  415: errorResponseDoc("UNSUPPORTED_MEDIA_TYPE", "The body must be application/json"),
   422: errorResponseDoc("INVALID_CONFIG", "The KDL config was rejected (line/column in details)"),
   429: errorResponseDoc("RATE_LIMITED", "Too many requests; see Retry-After"),
   500: errorResponseDoc("INTERNAL", "Unexpected error; report the request id"),

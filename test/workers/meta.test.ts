@@ -54,3 +54,17 @@ describe("meta routes", () => {
     );
   });
 });
+
+describe("content types", () => {
+  it("answers a JSON route called with a form body with 400-class envelope, never 500", async () => {
+    const t = await createTenant();
+    const res = await call("POST", "/api/v1/projects", {
+      key: t.adminKey,
+      rawBody: "name=x&slug=y",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    expect(res.body.error.code).toMatch(/BAD_REQUEST|UNSUPPORTED_MEDIA_TYPE/);
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * The RPC contract of RolloutDO: what the Worker (routes, services, cron) sends and gets back.
+ * Plain serialisable data only (DO RPC structured-clones arguments and results).
+ */
+import type { Actor } from "../../src/auth/principal";
+import type { Outcome, RolloutSpec, RolloutSummary, SkippedNode } from "../../src/domain/rollout";
+
+/** The audit actor of transitions the engine makes on its own (ticks, automatic rollback). */
+export const ENGINE_ACTOR: Actor = {
+  type: "system",
+  id: "rollout-engine",
+  label: "rollout engine",
+};
+
+/** Everything RolloutDO.create needs: a planned rollout (the route resolved and planned it). */
+export interface CreateRolloutRequest {
+  readonly id: string;
+  readonly projectId: string;
+  readonly orgId: string;
+  readonly bundleId: string;
+  /** Resolved and valid (`resolveRolloutSpec` + `validateRolloutSpec`). */
+  readonly spec: RolloutSpec;
+  /**
+   * The rollouts row's `spec` column (JSON text): the spec plus selector and schedule. Text, not
+   * an object: the RPC type mapping of a recursive JSON type does not terminate.
+   */
+  readonly specRecord: string;
+  /** `planRollout(...).steps`: node ids per step. */
+  readonly steps: readonly (readonly string[])[];
+  /** Candidates the planner left out; recorded as `skipped` rollout nodes. */
+  readonly skipped: readonly SkippedNode[];
+  readonly actor: Actor;
+  readonly requestId: string | null;
+  readonly approvalsRequired: number;
+  /** Epoch ms; `null` or past = as soon as approved. */
+  readonly scheduledAt: number | null;
+  readonly heartbeatIntervalSeconds: number;
+}
+
+/** Result of RolloutDO.create. */
+export type CreateRolloutResult =
+  | { readonly kind: "created" }
+  /** Another active rollout took some of the nodes first (checked atomically with the insert). */
+  | { readonly kind: "node_conflict"; readonly nodeIds: readonly string[] }
+  /** This DO already holds a rollout (the id was reused). */
+  | { readonly kind: "exists" };
+
+/** An operator command's caller. */
+export interface CommandRequest {
+  readonly actor: Actor;
+  readonly requestId: string | null;
+  /** `cancel`/`rollback`/`pause`/`resume`: why (audited); `approve`/`reject`: the comment. */
+  readonly comment?: string | null;
+}
+
+/** What an operator command did; routes map `refused` to 409/403/400. */
+export interface CommandResult {
+  readonly outcome: Outcome;
+  /** The rollout after the command; `null` when this DO holds no rollout. */
+  readonly summary: RolloutSummary | null;
+}
+
+/** Debug view of a RolloutDO (tests, support). */
+export interface RolloutDebugState {
+  readonly summary: RolloutSummary | null;
+  /**
+   * The whole stored rollout as JSON text (`Rollout`): the RPC type mapping cannot express the
+   * state union itself (TS2589), and this view is for people and tests.
+   */
+  readonly rolloutJson: string | null;
+  readonly projectId: string | null;
+  /** The armed alarm (epoch ms) or `null`. */
+  readonly alarmAt: number | null;
+  /** Work items still waiting in the outbox. */
+  readonly pendingWork: number;
+  readonly lastTickAt: number | null;
+  /** A scheduled start held back by a freeze window until this time. */
+  readonly deferredUntil: number | null;
+  /** D1 statements and wall time of the last tick of this activation (null before one). */
+  readonly lastTick: TickStats | null;
+}
+
+/** Cost of one tick. */
+export interface TickStats {
+  /** Statements of the observation read (one batch). */
+  readonly readStatements: number;
+  /** Statements written for the transition (all batches). */
+  readonly writeStatements: number;
+  /** Nodes observed (step or rollback window, plus baseline). */
+  readonly observedNodes: number;
+  /** Wall time of the reducer call alone (ms). */
+  readonly reduceMs: number;
+  /** Wall time of the whole tick: read, reduce, persist, write (ms). */
+  readonly totalMs: number;
+}
+
+/** Optional reason/comment carried by an operator event, trimmed; blank means none. */
+export function commentOf(request: CommandRequest): string | null {
+  const text = request.comment?.trim() ?? "";
+  return text === "" ? null : text;
+}
+
+/** Convenience re-export so callers need one import. */
+export type { Outcome, RolloutSummary };

@@ -1,0 +1,421 @@
+/**
+ * What the agent does with a bundle offer (bundle-format.md, "What a node verifies before
+ * activating"; api.md sequence rule):
+ *
+ *   quarantine check → sequence rule → download → verifyBundle (steps 1–5) → extract into a new
+ *   version dir → optional `zentinel validate` (step 6) → report staged → atomic switch of `live`
+ *   → reload → report activated → health check → report verified
+ *
+ * Any failure reports `failed` with the reason and quarantines the bundle id; a failure after the
+ * switch first restores the last known good config. Transient trouble reaching the control plane
+ * (a download that fails after retries) is not the bundle's fault: it is retried on the next poll.
+ */
+import type { TrustedKey } from "../../src/bundles/verify";
+import { verifyBundle } from "../../src/bundles/verify";
+import { describeFailure, runCommand, withConfigPath } from "./command";
+import { type ConfigStore, ENTRY_FILE } from "./config-store";
+import { describe, RequestError } from "./http";
+import type { Logger } from "./log";
+import type { BundleOffer, NodeClient, NodeEvent, ReportBody, ReportKind } from "./protocol";
+import { type HealthWait, type LocalProxy, waitHealthy } from "./proxy";
+import type { BundleRecord, RuntimeState } from "./state";
+
+/** Where in the pipeline a bundle was rejected. */
+export type FailureStep =
+  | "sequence"
+  | "download"
+  | "checksum"
+  | "untar"
+  | "signature"
+  | "digest"
+  | "files"
+  | "stage"
+  | "validate"
+  | "reload"
+  | "health";
+
+/** Result of handling one offer. */
+export type ApplyOutcome =
+  /** Already running it: the reports were repeated so the control plane catches up. */
+  | { kind: "already_active"; bundleId: string }
+  /** Quarantined earlier; ignored until a different bundle is offered. */
+  | { kind: "quarantined"; bundleId: string }
+  | { kind: "activated"; bundleId: string }
+  /** Reported failed and quarantined; the previous config is live. */
+  | { kind: "failed"; bundleId: string; step: FailureStep; reason: string }
+  /** Could not get the archive right now; retried on the next poll. */
+  | { kind: "deferred"; bundleId: string; reason: string };
+
+/** Everything the pipeline touches, provided by the agent. */
+export interface ApplyContext {
+  readonly client: NodeClient;
+  readonly configs: ConfigStore;
+  readonly proxy: LocalProxy;
+  /** Mutable runtime state; `persist` writes it to disk. */
+  readonly runtime: RuntimeState;
+  persist(): Promise<void>;
+  readonly trustedKeys: readonly TrustedKey[];
+  /**
+   * Fetches the project's published keys over the authenticated channel and pins new ones;
+   * returns the updated trusted set. Called only for an offer signed by an unknown key id.
+   */
+  refreshTrustedKeys(): Promise<readonly TrustedKey[]>;
+  /** `zentinel validate`-style command with `{config}`; undefined to skip step 6. */
+  readonly validateArgv?: readonly string[];
+  readonly validateTimeoutMs: number;
+  readonly healthWait: HealthWait;
+  readonly maxBundleBytes: number;
+  readonly log: Logger;
+  readonly now: () => number;
+  /** Queues a node event (sent with the next heartbeat). */
+  event(event: NodeEvent): void;
+  /** Called whenever the live config changed (switch or revert). */
+  onLiveChanged(): Promise<void>;
+  readonly signal?: AbortSignal;
+}
+
+/** Output kept in a failure report: the tail is where validators put the verdict. */
+const REPORT_LOGS_MAX_CHARS = 16_000;
+
+function tail(text: string): string {
+  return text.length <= REPORT_LOGS_MAX_CHARS ? text : `…${text.slice(-REPORT_LOGS_MAX_CHARS)}`;
+}
+
+/** Sends a report; failures are logged, not thrown (heartbeats and re-offers repair the gap). */
+async function report(
+  ctx: ApplyContext,
+  bundleId: string,
+  kind: ReportKind,
+  body: ReportBody,
+): Promise<boolean> {
+  try {
+    await ctx.client.report(bundleId, kind, body, ctx.signal);
+    return true;
+  } catch (error) {
+    if (ctx.signal?.aborted) {
+      throw error;
+    }
+    ctx.log.warn("report failed", { bundle_id: bundleId, report: kind, error: describe(error) });
+    return false;
+  }
+}
+
+/** Marks the bundle failed: report, quarantine, persist. */
+async function fail(
+  ctx: ApplyContext,
+  bundleId: string,
+  started: number,
+  step: FailureStep,
+  reason: string,
+  logs?: string,
+): Promise<ApplyOutcome> {
+  const error = `${step}: ${reason}`;
+  ctx.log.error("bundle rejected", { bundle_id: bundleId, step, reason });
+  const body: ReportBody = { error, duration_ms: Math.round(ctx.now() - started) };
+  if (logs !== undefined && logs !== "") {
+    body.logs = tail(logs);
+  }
+  const reported = await report(ctx, bundleId, "failed", body);
+  ctx.runtime.quarantine = ctx.runtime.quarantine.filter((q) => q.bundle_id !== bundleId);
+  ctx.runtime.quarantine.push({
+    bundle_id: bundleId,
+    reason: error,
+    at: new Date(ctx.now()).toISOString(),
+    reported,
+  });
+  await ctx.persist();
+  ctx.event({
+    event_type: "error",
+    severity: "error",
+    message: `bundle ${bundleId.slice(0, 12)} rejected at ${step}`,
+    metadata: { bundle_id: bundleId, step, reason },
+  });
+  return { kind: "failed", bundleId, step, reason };
+}
+
+/**
+ * Applies the rule of bundle-format.md: a quarantined id is not retried until the control plane
+ * offers a different one. Offering something else therefore lifts every other quarantine entry.
+ */
+async function liftSupersededQuarantine(ctx: ApplyContext, bundleId: string): Promise<void> {
+  const kept = ctx.runtime.quarantine.filter((q) => q.bundle_id === bundleId);
+  if (kept.length !== ctx.runtime.quarantine.length) {
+    ctx.runtime.quarantine = kept;
+    await ctx.persist();
+  }
+}
+
+/** Restores the last known good config after a failed switch; returns a note for the report. */
+async function revert(ctx: ApplyContext, to: RevertTarget): Promise<string> {
+  const previousVersion = to.version;
+  try {
+    await ctx.configs.switchTo(previousVersion);
+  } catch (error) {
+    ctx.log.error("revert impossible", { version: previousVersion, error: describe(error) });
+    return `could not revert to ${previousVersion}: ${describe(error)}`;
+  }
+  ctx.runtime.active = to.active;
+  ctx.runtime.previous = to.previous;
+  await ctx.persist();
+  const reload = await ctx.proxy.reload();
+  // After the reload, so the next metrics interval starts with the new config loaded.
+  await ctx.onLiveChanged();
+  if (!reload.ok) {
+    ctx.log.error("reload after revert failed", {
+      version: previousVersion,
+      reason: reload.reason,
+    });
+    return `reverted to ${previousVersion}, but its reload failed: ${reload.reason}`;
+  }
+  const health = await waitHealthy(() => ctx.proxy.health(), {
+    ...ctx.healthWait,
+    signal: ctx.signal,
+  });
+  ctx.log.warn("reverted to the last known good config", {
+    version: previousVersion,
+    healthy: health.ok,
+    health: health.sample.detail,
+  });
+  ctx.event({
+    event_type: "config_reload",
+    severity: "warn",
+    message: `reverted to ${previousVersion}`,
+    metadata: { version: previousVersion, healthy: health.ok },
+  });
+  return health.ok
+    ? `reverted to ${previousVersion}`
+    : `reverted to ${previousVersion}, which is not healthy either (${health.sample.detail})`;
+}
+
+/** The live config to go back to when a switched bundle fails, and the state records with it. */
+export interface RevertTarget {
+  /** Version directory name (bundle id or `bootstrap`). */
+  readonly version: string;
+  readonly active: BundleRecord | null;
+  readonly previous: BundleRecord | null;
+}
+
+type Step<T> = { ok: true; value: T } | { ok: false; outcome: ApplyOutcome };
+
+/** Downloads and verifies; returns the files or a failure outcome. */
+async function fetchVerified(
+  ctx: ApplyContext,
+  offer: BundleOffer,
+  started: number,
+): Promise<Step<Record<string, Uint8Array>>> {
+  let archive: Uint8Array;
+  try {
+    archive = await ctx.client.download(offer, ctx.maxBundleBytes, ctx.signal);
+  } catch (error) {
+    if (ctx.signal?.aborted) {
+      throw error;
+    }
+    // 404/410 (never assigned, revoked) and an oversized body are the bundle's problem; anything
+    // else (network, 5xx after retries) says nothing about the bundle.
+    if (
+      error instanceof RequestError &&
+      (error.kind === "too_large" ||
+        (error.kind === "http" && error.status !== null && error.status < 500))
+    ) {
+      return {
+        ok: false,
+        outcome: await fail(ctx, offer.bundle_id, started, "download", error.message),
+      };
+    }
+    ctx.log.warn("download failed; will retry on the next poll", {
+      bundle_id: offer.bundle_id,
+      error: describe(error),
+    });
+    return {
+      ok: false,
+      outcome: { kind: "deferred", bundleId: offer.bundle_id, reason: describe(error) },
+    };
+  }
+  let publicKeys = ctx.trustedKeys;
+  const kid = offer.signing_key_id;
+  if (kid && !publicKeys.some((k) => k.kid === kid)) {
+    // The project rotated its key since this node enrolled: learn the new public key from the
+    // control plane (authenticated), then verify as usual. A kid still unknown fails below.
+    try {
+      publicKeys = await ctx.refreshTrustedKeys();
+      ctx.log.info("signing keys refreshed", { kid, known: publicKeys.map((k) => k.kid) });
+    } catch (err) {
+      ctx.log.warn("could not refresh signing keys", { kid, error: describe(err) });
+    }
+  }
+  const verified = await verifyBundle({
+    archive,
+    expectedChecksum: offer.checksum,
+    bundleId: offer.bundle_id,
+    publicKeys,
+  });
+  if (!verified.ok) {
+    return {
+      ok: false,
+      outcome: await fail(ctx, offer.bundle_id, started, verified.step, verified.reason),
+    };
+  }
+  if (verified.manifest.entrypoint !== ENTRY_FILE || verified.files[ENTRY_FILE] === undefined) {
+    const reason = `entrypoint ${verified.manifest.entrypoint} is not ${ENTRY_FILE}`;
+    return { ok: false, outcome: await fail(ctx, offer.bundle_id, started, "files", reason) };
+  }
+  return { ok: true, value: verified.files };
+}
+
+/** Steps 1–6 and staging: returns the staged directory or a failure outcome. */
+async function stage(
+  ctx: ApplyContext,
+  offer: BundleOffer,
+  started: number,
+): Promise<Step<string>> {
+  const files = await fetchVerified(ctx, offer, started);
+  if (!files.ok) {
+    return files;
+  }
+  let dir: string;
+  try {
+    dir = await ctx.configs.stage(offer.bundle_id, files.value);
+  } catch (error) {
+    return {
+      ok: false,
+      outcome: await fail(ctx, offer.bundle_id, started, "stage", describe(error)),
+    };
+  }
+  if (ctx.validateArgv !== undefined) {
+    const configPath = `${dir}/${ENTRY_FILE}`;
+    const argv = withConfigPath(ctx.validateArgv, configPath);
+    const result = await runCommand(argv, {
+      timeoutMs: ctx.validateTimeoutMs,
+      env: { ...process.env, ZENTINEL_CONFIG: configPath },
+    });
+    if (!result.ok) {
+      const reason = describeFailure(argv, result);
+      const outcome = await fail(
+        ctx,
+        offer.bundle_id,
+        started,
+        "validate",
+        reason,
+        `${result.stdout}${result.stderr}`,
+      );
+      return { ok: false, outcome };
+    }
+    ctx.log.info("staged config validated", { bundle_id: offer.bundle_id, command: argv[0] });
+  }
+  return { ok: true, value: dir };
+}
+
+/** Handles one offer end to end. Never throws for bundle problems; throws only on abort. */
+export async function applyOffer(ctx: ApplyContext, offer: BundleOffer): Promise<ApplyOutcome> {
+  const started = ctx.now();
+  const id = offer.bundle_id;
+  const log = ctx.log.child({
+    bundle_id: id,
+    sequence: offer.sequence,
+    rollout_id: offer.rollout_id,
+  });
+  const active = ctx.runtime.active;
+  if (active?.bundle_id === id && (await ctx.configs.liveVersion()) === id) {
+    await report(ctx, id, "activated", {});
+    if (active.verified) {
+      await report(ctx, id, "verified", {});
+    }
+    return { kind: "already_active", bundleId: id };
+  }
+  const quarantined = ctx.runtime.quarantine.find((q) => q.bundle_id === id);
+  if (quarantined !== undefined) {
+    if (!quarantined.reported) {
+      quarantined.reported = await report(ctx, id, "failed", { error: quarantined.reason });
+      await ctx.persist();
+    }
+    return { kind: "quarantined", bundleId: id };
+  }
+  await liftSupersededQuarantine(ctx, id);
+  if (
+    active !== null &&
+    active.sequence !== null &&
+    offer.sequence < active.sequence &&
+    offer.rollback !== true
+  ) {
+    const reason = `offered sequence ${offer.sequence} is lower than the running bundle's ${active.sequence} and the offer is not a rollback`;
+    return fail(ctx, id, started, "sequence", reason);
+  }
+  log.info("applying bundle", { version: offer.version, rollback: offer.rollback === true });
+  const staged = await stage(ctx, offer, started);
+  if (!staged.ok) {
+    return staged.outcome;
+  }
+  await report(ctx, id, "staged", { duration_ms: Math.round(ctx.now() - started) });
+
+  const revertTo: RevertTarget = {
+    version: await ctx.configs.liveVersion(),
+    active: ctx.runtime.active,
+    previous: ctx.runtime.previous,
+  };
+  await ctx.configs.switchTo(id);
+  ctx.runtime.previous = revertTo.active;
+  ctx.runtime.active = {
+    bundle_id: id,
+    sequence: offer.sequence,
+    version: offer.version,
+    activated_at: new Date(ctx.now()).toISOString(),
+    verified: false,
+  };
+  await ctx.persist();
+  const reload = await ctx.proxy.reload();
+  // After the reload, so the next metrics interval starts with the new config loaded.
+  await ctx.onLiveChanged();
+  if (!reload.ok) {
+    const note = await revert(ctx, revertTo);
+    return fail(ctx, id, started, "reload", `${reload.reason}; ${note}`);
+  }
+  log.info("config switched", { detail: reload.detail, previous: revertTo.version });
+  await report(ctx, id, "activated", { duration_ms: Math.round(ctx.now() - started) });
+  return verifyActivation(ctx, ctx.runtime.active, started, revertTo);
+}
+
+/**
+ * Health-checks a switched bundle: healthy → mark verified, report, prune old versions;
+ * unhealthy → revert to `revertTo` and fail. Also used at start-up for a bundle that was
+ * switched but never verified (the agent stopped during the check).
+ */
+export async function verifyActivation(
+  ctx: ApplyContext,
+  bundle: BundleRecord,
+  started: number,
+  revertTo: RevertTarget,
+): Promise<ApplyOutcome> {
+  const id = bundle.bundle_id;
+  const health = await waitHealthy(() => ctx.proxy.health(), {
+    ...ctx.healthWait,
+    signal: ctx.signal,
+  });
+  if (!health.ok) {
+    const note = await revert(ctx, revertTo);
+    return fail(
+      ctx,
+      id,
+      started,
+      "health",
+      `proxy not healthy after reload (${health.sample.detail}); ${note}`,
+    );
+  }
+  if (ctx.runtime.active?.bundle_id === id) {
+    ctx.runtime.active.verified = true;
+    await ctx.persist();
+  }
+  await report(ctx, id, "verified", { duration_ms: Math.round(ctx.now() - started) });
+  ctx.event({
+    event_type: "bundle_switch",
+    severity: "info",
+    message: `now running bundle ${id.slice(0, 12)}`,
+    metadata: { bundle_id: id, version: bundle.version, sequence: bundle.sequence },
+  });
+  const removed = await ctx.configs.prune(new Set([id, revertTo.version]));
+  ctx.log.info("bundle verified", {
+    bundle_id: id,
+    pruned: removed.length,
+    health: health.sample.detail,
+  });
+  return { kind: "activated", bundleId: id };
+}

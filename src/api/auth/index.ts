@@ -1,0 +1,27 @@
+import type { App } from "../hono";
+import { registerLogin } from "./login";
+import { registerLogout } from "./logout";
+import { registerMe } from "./me";
+import { registerTotpConfirm } from "./totp-confirm";
+import { registerTotpDisable } from "./totp-disable";
+import { registerTotpEnroll } from "./totp-enroll";
+import { registerTotpSignIn } from "./totp-verify";
+
+/** Dashboard sign-in: sessions, the TOTP step and TOTP enrolment. */
+export function registerAuthRoutes(app: App): void {
+  app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
+    type: "apiKey",
+    in: "cookie",
+    name: "zcp_session",
+    description:
+      "Dashboard session from POST /api/v1/auth/login. Mutations must also send the session's " +
+      "CSRF token in X-CSRF-Token.",
+  });
+  registerLogin(app);
+  registerTotpSignIn(app);
+  registerLogout(app);
+  registerMe(app);
+  registerTotpEnroll(app);
+  registerTotpConfirm(app);
+  registerTotpDisable(app);
+}

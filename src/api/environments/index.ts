@@ -1,0 +1,15 @@
+import type { App } from "../hono";
+import { registerCreateEnvironment } from "./create";
+import { registerDeleteEnvironment } from "./delete";
+import { registerGetEnvironment } from "./get";
+import { registerListEnvironments } from "./list";
+import { registerUpdateEnvironment } from "./update";
+
+/** Promotion environments. */
+export function registerEnvironmentRoutes(app: App): void {
+  registerCreateEnvironment(app);
+  registerListEnvironments(app);
+  registerGetEnvironment(app);
+  registerUpdateEnvironment(app);
+  registerDeleteEnvironment(app);
+}

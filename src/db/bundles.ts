@@ -1,0 +1,289 @@
+/**
+ * Queries of the bundle aggregate. Status transitions are compare-and-set statements (D1 has no
+ * interactive transactions), so concurrent requests and queue redeliveries cannot overwrite each
+ * other:
+ *
+ *   (new) → pending → compiling → compiled → revoked
+ *                          └────→ failed ──(resubmitted)──→ pending
+ *
+ * `compile_attempts` doubles as a fencing token: a compile attempt may only record its result if
+ * no later attempt has claimed the bundle since.
+ */
+import { and, desc, eq, lt } from "drizzle-orm";
+import type { BundleRow, Db } from "../services";
+import { bundles } from "./schema";
+
+/** How often a sequence number is re-drawn when a concurrent insert took it. */
+const SEQUENCE_RETRIES = 8;
+
+const SEQUENCE_CONFLICT = /UNIQUE constraint failed: bundles\.project_id, bundles\.sequence/;
+
+/** The R2 key of a bundle archive (bundle-format.md). */
+export function bundleStorageKey(projectId: string, bundleId: string): string {
+  return `bundles/${projectId}/${bundleId}.tar.zst`;
+}
+
+/** A bundle of a project (soft-deleted bundles included; callers decide what they mean). */
+export async function findBundle(
+  db: Db,
+  projectId: string,
+  bundleId: string,
+): Promise<BundleRow | undefined> {
+  return db.query.bundles.findFirst({
+    where: and(eq(bundles.projectId, projectId), eq(bundles.id, bundleId)),
+  });
+}
+
+/** The compiled bundle with the highest sequence below `beforeSequence`: the risk/diff baseline. */
+export async function previousCompiled(
+  db: Db,
+  projectId: string,
+  beforeSequence: number,
+): Promise<BundleRow | undefined> {
+  return db.query.bundles.findFirst({
+    where: and(
+      eq(bundles.projectId, projectId),
+      eq(bundles.status, "compiled"),
+      lt(bundles.sequence, beforeSequence),
+    ),
+    orderBy: desc(bundles.sequence),
+  });
+}
+
+/** Fields of a new submission. */
+export interface NewBundle {
+  id: string;
+  projectId: string;
+  /** Null: "v<sequence>". */
+  version: string | null;
+  files: Record<string, string>;
+  sourceType: "api" | "git" | "ui";
+  sourceRef: string | null;
+  createdBy: string;
+  createdAt: number;
+}
+
+/** Sequence and version a pending bundle got. */
+export interface Numbered {
+  sequence: number;
+  version: string;
+}
+
+/** Runs `attempt`, re-running it while it loses the per-project sequence race. */
+async function withSequenceRetry<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (i >= SEQUENCE_RETRIES || !SEQUENCE_CONFLICT.test(String(err))) {
+        throw err;
+      }
+    }
+  }
+}
+
+/** SQL for the next sequence of the project bound at that position. */
+const NEXT_SEQUENCE = "(SELECT COALESCE(MAX(sequence), 0) + 1 FROM bundles WHERE project_id = ?)";
+
+/**
+ * Inserts a `pending` bundle with the project's next sequence, computed inside the INSERT so two
+ * concurrent submissions cannot both take it: the loser hits the unique (project_id, sequence)
+ * index and draws again. Returns null when a bundle with this id already exists (same content
+ * submitted concurrently): callers re-read it.
+ */
+export async function insertPendingBundle(d1: D1Database, b: NewBundle): Promise<Numbered | null> {
+  return withSequenceRetry(async () => {
+    // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint.
+    const row = await d1
+      .prepare(
+        `INSERT INTO bundles (id, project_id, sequence, version, status, files, source_type,
+           source_ref, created_by, created_at)
+         SELECT ?, ?, seq, COALESCE(?, 'v' || seq), 'pending', ?, ?, ?, ?, ?
+         FROM (SELECT ${NEXT_SEQUENCE} AS seq) WHERE true
+         ON CONFLICT (id) DO NOTHING
+         RETURNING sequence, version`,
+      )
+      .bind(
+        b.id,
+        b.projectId,
+        b.version,
+        JSON.stringify(b.files),
+        b.sourceType,
+        b.sourceRef,
+        b.createdBy,
+        b.createdAt,
+        b.projectId,
+      )
+      .first<Numbered>();
+    return row ?? null;
+  });
+}
+
+/**
+ * Puts a `failed` (or soft-deleted, never revoked) bundle back to `pending` for a new compile,
+ * as a new submission: next sequence, the new version label and source, attempts and outputs
+ * reset.
+ * Returns null when the bundle was not in such a state any more (a concurrent resubmission won).
+ */
+export async function resubmitBundle(
+  d1: D1Database,
+  b: Omit<NewBundle, "files" | "createdAt">,
+): Promise<Numbered | null> {
+  return withSequenceRetry(async () => {
+    const row = await d1
+      .prepare(
+        `UPDATE bundles SET status = 'pending', sequence = seq.n,
+           version = COALESCE(?, 'v' || seq.n), source_type = ?, source_ref = ?, created_by = ?,
+           compile_attempts = 0, compiler_output = NULL, compile_duration_ms = NULL,
+           deleted_at = NULL
+         FROM (SELECT ${NEXT_SEQUENCE} AS n) AS seq
+         WHERE id = ? AND project_id = ? AND status <> 'revoked'
+           AND (status = 'failed' OR deleted_at IS NOT NULL)
+         RETURNING sequence, version`,
+      )
+      .bind(b.version, b.sourceType, b.sourceRef, b.createdBy, b.projectId, b.id, b.projectId)
+      .first<Numbered>();
+    return row ?? null;
+  });
+}
+
+/**
+ * Claims a bundle for a compile attempt: pending|compiling → compiling, attempts + 1. Returns the
+ * attempt number (the fencing token), or null when the bundle is missing or in another state.
+ */
+export async function claimForCompile(d1: D1Database, bundleId: string): Promise<number | null> {
+  const row = await d1
+    .prepare(
+      `UPDATE bundles SET status = 'compiling', compile_attempts = compile_attempts + 1
+       WHERE id = ? AND status IN ('pending', 'compiling') AND deleted_at IS NULL
+       RETURNING compile_attempts`,
+    )
+    .bind(bundleId)
+    .first<{ compile_attempts: number }>();
+  return row?.compile_attempts ?? null;
+}
+
+/** The result of a successful compile. */
+export interface CompiledFields {
+  checksum: string;
+  sizeBytes: number;
+  signature: string;
+  signingKeyId: string;
+  manifest: Record<string, unknown>;
+  risk: "low" | "medium" | "high";
+  riskReasons: string[];
+  compilerOutput: string;
+  diagnostics: unknown[];
+  storageKey: string;
+  compileDurationMs: number;
+  compiledAt: number;
+}
+
+/** compiling → compiled, only for the attempt that still holds the claim. */
+export async function markCompiled(
+  db: Db,
+  bundleId: string,
+  attempt: number,
+  fields: CompiledFields,
+): Promise<boolean> {
+  const rows = await db
+    .update(bundles)
+    .set({ status: "compiled", ...fields })
+    .where(
+      and(
+        eq(bundles.id, bundleId),
+        eq(bundles.status, "compiling"),
+        eq(bundles.compileAttempts, attempt),
+      ),
+    )
+    .returning({ id: bundles.id });
+  return rows.length > 0;
+}
+
+/** compiling → failed, only for the attempt that still holds the claim. */
+export async function markFailed(
+  db: Db,
+  bundleId: string,
+  attempt: number,
+  fields: { compilerOutput: string; diagnostics: unknown[]; compileDurationMs: number },
+): Promise<boolean> {
+  const rows = await db
+    .update(bundles)
+    .set({ status: "failed", ...fields })
+    .where(
+      and(
+        eq(bundles.id, bundleId),
+        eq(bundles.status, "compiling"),
+        eq(bundles.compileAttempts, attempt),
+      ),
+    )
+    .returning({ id: bundles.id });
+  return rows.length > 0;
+}
+
+/** Records why an attempt will be retried, without changing the status (for the DLQ message). */
+export async function noteAttemptError(
+  db: Db,
+  bundleId: string,
+  attempt: number,
+  message: string,
+): Promise<void> {
+  await db
+    .update(bundles)
+    .set({ compilerOutput: message })
+    .where(
+      and(
+        eq(bundles.id, bundleId),
+        eq(bundles.status, "compiling"),
+        eq(bundles.compileAttempts, attempt),
+      ),
+    );
+}
+
+/**
+ * pending|compiling → failed after the queue gave up (dead-letter consumer). Returns the row as
+ * it was before, or null when it was no longer in flight.
+ */
+export async function giveUpCompile(
+  db: Db,
+  bundleId: string,
+  compilerOutput: (row: BundleRow) => string,
+): Promise<BundleRow | null> {
+  const row = await db.query.bundles.findFirst({ where: eq(bundles.id, bundleId) });
+  if (!row || (row.status !== "pending" && row.status !== "compiling")) {
+    return null;
+  }
+  const updated = await db
+    .update(bundles)
+    .set({ status: "failed", compilerOutput: compilerOutput(row) })
+    .where(
+      and(
+        eq(bundles.id, bundleId),
+        eq(bundles.status, row.status),
+        eq(bundles.compileAttempts, row.compileAttempts),
+      ),
+    )
+    .returning({ id: bundles.id });
+  return updated.length > 0 ? row : null;
+}
+
+/** compiled → revoked. Returns the updated row, or null when the bundle was not compiled. */
+export async function revokeBundle(
+  db: Db,
+  projectId: string,
+  bundleId: string,
+  now: number,
+): Promise<BundleRow | null> {
+  const rows = await db
+    .update(bundles)
+    .set({ status: "revoked", revokedAt: now })
+    .where(
+      and(
+        eq(bundles.projectId, projectId),
+        eq(bundles.id, bundleId),
+        eq(bundles.status, "compiled"),
+      ),
+    )
+    .returning();
+  return rows[0] ?? null;
+}

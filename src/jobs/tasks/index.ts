@@ -1,0 +1,11 @@
+/**
+ * Cron task modules. Importing this file registers every task with the scheduler (each module
+ * calls registerCronTask at load); src/index.ts imports it once.
+ */
+import "./audit-retention";
+import "./drift";
+import "./gc";
+import "./retention";
+import "./scheduled-rollouts";
+import "./staleness";
+import "./watchdog";

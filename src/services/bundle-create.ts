@@ -1,0 +1,156 @@
+/**
+ * Bundle submission as a service: the semantics of POST /api/v1/projects/{project}/bundles
+ * without HTTP, for callers that are not that route (the GitHub webhook today).
+ *
+ * Mirrors src/api/bundles/create.ts `submit()` step for step: validate at once; new content →
+ * pending row (next sequence) + compile job + `bundle.created`; failed or garbage-collected
+ * content → resubmitted as a new submission (`bundle.resubmitted`); compiled → returned as is;
+ * pending (never attempted) → compile job re-sent; compiling → returned; revoked → refused.
+ * That route should call {@link submitBundle} and map its result to HTTP, so the two cannot drift.
+ */
+import type { Actor } from "../auth/principal";
+import { prepareBundle, submissionFiles } from "../bundles/pipeline";
+import { findBundle, insertPendingBundle, type NewBundle, resubmitBundle } from "../db/bundles";
+import type { Diagnostic } from "../kdl/index";
+import type { BundleRow, ProjectRow, Services } from "./index";
+
+/** Read-write passes before giving up on a row that keeps changing under concurrent submitters. */
+const SUBMIT_PASSES = 4;
+
+/** What is submitted (the create route's body). */
+export interface BundleSubmission {
+  config: string;
+  files?: Record<string, string>;
+  version?: string;
+  source?: { type: "api" | "git"; ref?: string };
+}
+
+/** The outcome; `status` is what the create route answers (202 queued, 200 already compiled). */
+export type SubmitResult =
+  | { kind: "accepted"; row: BundleRow; status: 200 | 202; warnings: Diagnostic[] }
+  | { kind: "invalid"; errors: Diagnostic[] }
+  | { kind: "revoked"; bundleId: string }
+  | { kind: "contended" };
+
+type Deps = Pick<Services, "db" | "d1" | "clock" | "audit" | "compileQueue" | "requestId">;
+
+async function enqueueCompile(services: Deps, row: Pick<BundleRow, "id" | "projectId">) {
+  await services.compileQueue.send({
+    bundleId: row.id,
+    projectId: row.projectId,
+    requestId: services.requestId,
+  });
+}
+
+async function recordSubmission(
+  services: Deps,
+  project: ProjectRow,
+  actor: Actor,
+  row: BundleRow,
+  action: "bundle.created" | "bundle.resubmitted",
+) {
+  const after = {
+    bundle_id: row.id,
+    sequence: row.sequence,
+    version: row.version,
+    source: { type: row.sourceType, ref: row.sourceRef },
+    files: Object.keys(row.files).sort(),
+  };
+  await services.audit.record(
+    {
+      orgId: project.orgId,
+      projectId: project.id,
+      actor,
+      action,
+      resourceType: "bundle",
+      resourceId: row.id,
+      diff: { after },
+      requestId: services.requestId,
+    },
+    [
+      {
+        projectId: project.id,
+        type: action,
+        resourceType: "bundle",
+        resourceId: row.id,
+        payload: { bundle_id: row.id, sequence: row.sequence, version: row.version },
+      },
+    ],
+  );
+}
+
+/** Validates and submits a configuration for `project` on behalf of `actor`. */
+export async function submitBundle(
+  services: Deps,
+  project: ProjectRow,
+  actor: Actor,
+  input: BundleSubmission,
+): Promise<SubmitResult> {
+  const prepared = await prepareBundle(project.id, submissionFiles(input.config, input.files));
+  if (!prepared.ok) {
+    return { kind: "invalid", errors: prepared.errors };
+  }
+  const fields: Omit<NewBundle, "files" | "createdAt"> = {
+    id: prepared.bundleId,
+    projectId: project.id,
+    version: input.version ?? null,
+    sourceType: input.source?.type ?? "api",
+    sourceRef: input.source?.ref ?? null,
+    createdBy: `${actor.type}:${actor.id}`,
+  };
+  const reread = async () => {
+    const row = await findBundle(services.db, project.id, prepared.bundleId);
+    if (!row) {
+      throw new Error(`bundle ${prepared.bundleId} vanished after it was written`);
+    }
+    return row;
+  };
+  const accepted = (row: BundleRow, status: 200 | 202): SubmitResult => ({
+    kind: "accepted",
+    row,
+    status,
+    warnings: prepared.warnings,
+  });
+  for (let pass = 0; pass < SUBMIT_PASSES; pass++) {
+    const existing = await findBundle(services.db, project.id, prepared.bundleId);
+    if (!existing) {
+      const numbered = await insertPendingBundle(services.d1, {
+        ...fields,
+        files: prepared.files,
+        createdAt: services.clock.now(),
+      });
+      if (numbered === null) {
+        continue; // the same content was inserted concurrently: answer from its row
+      }
+      const row = await reread();
+      await enqueueCompile(services, row);
+      await recordSubmission(services, project, actor, row, "bundle.created");
+      return accepted(row, 202);
+    }
+    if (existing.status === "revoked") {
+      return { kind: "revoked", bundleId: existing.id };
+    }
+    if (existing.deletedAt !== null || existing.status === "failed") {
+      if ((await resubmitBundle(services.d1, fields)) === null) {
+        continue;
+      }
+      const row = await reread();
+      await enqueueCompile(services, row);
+      await recordSubmission(services, project, actor, row, "bundle.resubmitted");
+      return accepted(row, 202);
+    }
+    switch (existing.status) {
+      case "compiled":
+        return accepted(existing, 200);
+      case "pending":
+        // Never attempted: the compile job may have been lost; jobs are idempotent.
+        if (existing.compileAttempts === 0) {
+          await enqueueCompile(services, existing);
+        }
+        return accepted(existing, 202);
+      case "compiling":
+        return accepted(existing, 202);
+    }
+  }
+  return { kind: "contended" };
+}

@@ -1,0 +1,157 @@
+import { AnalysisView } from "../components/analysis";
+import { RolloutProgress } from "../components/progress";
+import { RolloutActions } from "../components/rollout-actions";
+import { ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
+import { api, projectPath } from "../lib/api";
+import { useProject } from "../lib/context";
+import { dateTime, humanize, timeAgo } from "../lib/format";
+import { ACTIVE_ROLLOUT_STATES, bundleLabel, fetchBundles } from "../lib/queries";
+import { Link, setQuery, useLocation } from "../lib/router";
+import type { Page, Rollout, RolloutNode } from "../lib/types";
+import { useResource } from "../lib/use-resource";
+
+/** Node reports move a rollout without always emitting events; refresh active ones this often. */
+const ACTIVE_REFRESH_MS = 5_000;
+
+function Steps({ rollout }: { rollout: Rollout }) {
+  const steps = rollout.steps ?? [];
+  if (steps.length === 0) {
+    return <p class="muted">{rollout.step_count} step(s) planned.</p>;
+  }
+  return (
+    <ol class="timeline" data-testid="steps">
+      {steps.map((s) => (
+        <li key={s.index} class={`step step-${s.state}`} aria-current={s.index === rollout.current_step ? "step" : undefined}>
+          <div class="row">
+            <strong>Step {s.index + 1}</strong>
+            <StatusBadge status={s.state} />
+            <span class="muted small">
+              {s.node_count} node{s.node_count === 1 ? "" : "s"}
+              {s.started_at ? ` · started ${timeAgo(s.started_at)}` : ""}
+              {s.completed_at ? ` · finished ${timeAgo(s.completed_at)}` : ""}
+            </span>
+          </div>
+          {s.error && <p class="field-error">{String(s.error.message ?? JSON.stringify(s.error))}</p>}
+          {s.analysis && Object.keys(s.analysis).length > 0 && (
+            <details open={s.index === rollout.current_step}>
+              <summary>Gate evaluations and analysis</summary>
+              <AnalysisView analysis={s.analysis} />
+            </details>
+          )}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** One rollout: state, progress, steps with analysis, per-node states, and its controls. */
+export function RolloutDetailPage({ id }: { id: string }) {
+  const { project } = useProject();
+  const { query } = useLocation();
+  const nodeState = query.get("node_state") ?? "";
+  const base = `/p/${project.slug}`;
+  const path = projectPath(project.slug, `/rollouts/${id}`);
+  const res = useResource(
+    async (signal) => {
+      const [rollout, nodes, bundles] = await Promise.all([
+        api<Rollout>(path, { signal }),
+        api<Page<RolloutNode>>(`${path}/nodes?limit=500`, { signal }).catch(() => null),
+        fetchBundles(project.slug, signal),
+      ]);
+      return { rollout, nodes: nodes?.items ?? [], bundles: bundles.items };
+    },
+    [path],
+    { live: (m) => m.resource_id === id || m.resource_type === "node", refreshMs: ACTIVE_REFRESH_MS },
+  );
+  if (!res.data) {
+    return (
+      <>
+        <PageTitle>Rollout</PageTitle>
+        {res.error ? <ErrorBox error={res.error} /> : <Loading />}
+      </>
+    );
+  }
+  const { rollout: r, nodes, bundles } = res.data;
+  const shown = nodes.filter((n) => !nodeState || n.state === nodeState);
+  return (
+    <>
+      <PageTitle actions={<RolloutActions rollout={r} onDone={res.reload} />}>
+        Rollout of {bundleLabel(r.bundle_id, bundles)}{" "}
+        <span data-testid="rollout-state">
+          <StatusBadge status={r.state} />
+        </span>
+      </PageTitle>
+      <ErrorBox error={res.error} title="Refresh failed; showing the last data" />
+      <p class="summary-line muted">
+        {humanize(r.strategy)} · created {dateTime(r.created_at)} by {r.created_by}
+        {r.step_phase ? ` · ${humanize(r.step_phase)}` : ""}
+        {r.approvals_required ? ` · approvals ${r.approvals ?? 0}/${r.approvals_required}` : ""}
+        {" · "}
+        <Link href={`${base}/bundles/${r.bundle_id}`}>bundle</Link>
+      </p>
+      {r.error && (
+        <div class="alert alert-bad" role="alert">
+          <strong>{humanize(r.error.reason ?? "error")}</strong>
+          <p>{r.error.message}</p>
+        </div>
+      )}
+      <section class="card" aria-labelledby="progress-h">
+        <h2 id="progress-h">Progress {ACTIVE_ROLLOUT_STATES.has(r.state) && <span class="badge tone-info">live</span>}</h2>
+        <RolloutProgress progress={r.progress} />
+      </section>
+      <div class="grid2">
+        <section class="card" aria-labelledby="steps-h">
+          <h2 id="steps-h">Steps</h2>
+          <Steps rollout={r} />
+        </section>
+        <section class="card" aria-labelledby="nodes-h">
+          <h2 id="nodes-h">Nodes</h2>
+          <div class="field inline">
+            <label for="node-state">State</label>
+            <select id="node-state" value={nodeState} onChange={(e) => setQuery({ node_state: e.currentTarget.value })}>
+              <option value="">Any</option>
+              {[...new Set(nodes.map((n) => n.state))].map((s) => (
+                <option key={s} value={s}>
+                  {humanize(s)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="table-wrap">
+            <table data-testid="rollout-nodes">
+              <thead>
+                <tr>
+                  <th scope="col">Node</th>
+                  <th scope="col">Step</th>
+                  <th scope="col">State</th>
+                  <th scope="col">Previous bundle</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.map((n) => (
+                  <tr key={n.node_id}>
+                    <td>
+                      <Link href={`${base}/nodes/${n.node_id}`}>{n.node_name ?? n.node_id.slice(0, 8)}</Link>
+                      {n.error && <div class="field-error small">{n.error}</div>}
+                    </td>
+                    <td>{n.step_index + 1}</td>
+                    <td>
+                      <StatusBadge status={n.state} />
+                    </td>
+                    <td>{bundleLabel(n.previous_bundle_id, bundles)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      </div>
+      {r.spec && (
+        <details class="card">
+          <summary>Specification</summary>
+          <pre class="json">{JSON.stringify({ target_selector: r.target_selector, ...r.spec }, null, 2)}</pre>
+        </details>
+      )}
+    </>
+  );
+}

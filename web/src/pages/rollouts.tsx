@@ -1,0 +1,120 @@
+import { RolloutProgress } from "../components/progress";
+import { Empty, ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
+import { useProject } from "../lib/context";
+import { timeAgo } from "../lib/format";
+import { bundleLabel, fetchBundles, fetchRollouts } from "../lib/queries";
+import { Link, setQuery, useLocation } from "../lib/router";
+import { onTypes, useResource } from "../lib/use-resource";
+
+const STATES = [
+  "pending_approval",
+  "scheduled",
+  "running",
+  "paused",
+  "completed",
+  "failed",
+  "cancelled",
+  "rolling_back",
+  "rolled_back",
+];
+const STRATEGIES = ["rolling", "all_at_once", "canary", "blue_green"];
+
+/** Rollouts, newest first, filterable by state and strategy, with live progress. */
+export function RolloutsPage() {
+  const { project, can } = useProject();
+  const { query } = useLocation();
+  const state = query.get("state") ?? "";
+  const strategy = query.get("strategy") ?? "";
+  const base = `/p/${project.slug}`;
+  const res = useResource(
+    async (signal) => {
+      const [rollouts, bundles] = await Promise.all([
+        fetchRollouts(project.slug, { state: state || undefined }, signal),
+        fetchBundles(project.slug, signal),
+      ]);
+      return { rollouts: rollouts.items, bundles: bundles.items };
+    },
+    [project.slug, state],
+    { live: onTypes("rollout") },
+  );
+  const rows = (res.data?.rollouts ?? []).filter(
+    (r) => (!state || r.state === state) && (!strategy || r.strategy === strategy),
+  );
+  return (
+    <>
+      <PageTitle
+        actions={
+          can("rollouts:write") && (
+            <Link class="btn btn-primary" href={`${base}/rollouts/new`}>
+              New rollout
+            </Link>
+          )
+        }
+      >
+        Rollouts
+      </PageTitle>
+      <form class="filters" aria-label="Filter rollouts" onSubmit={(e) => e.preventDefault()}>
+        <div class="field">
+          <label for="r-state">State</label>
+          <select id="r-state" value={state} onChange={(e) => setQuery({ state: e.currentTarget.value })}>
+            <option value="">Any</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace(/_/g, " ")}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="r-strategy">Strategy</label>
+          <select id="r-strategy" value={strategy} onChange={(e) => setQuery({ strategy: e.currentTarget.value })}>
+            <option value="">Any</option>
+            {STRATEGIES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace(/_/g, " ")}
+              </option>
+            ))}
+          </select>
+        </div>
+      </form>
+      <ErrorBox error={res.error} />
+      {!res.data && !res.error && <Loading />}
+      {res.data && rows.length === 0 && <Empty>No rollouts match.</Empty>}
+      {rows.length > 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Bundle</th>
+                <th scope="col">State</th>
+                <th scope="col">Strategy</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.id}>
+                  <td>
+                    <Link href={`${base}/rollouts/${r.id}`}>{bundleLabel(r.bundle_id, res.data?.bundles)}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={r.state} />
+                  </td>
+                  <td>{r.strategy.replace(/_/g, " ")}</td>
+                  <td class="w-progress">
+                    <RolloutProgress progress={r.progress} />
+                  </td>
+                  <td>
+                    {timeAgo(r.created_at)}
+                    <div class="muted small">{r.created_by}</div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </>
+  );
+}
