@@ -10,7 +10,6 @@ const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrat
  * - `workers`: routes, queue consumer, cron and Durable Objects inside workerd, with D1
  *   migrations applied from the same `migrations/` folder wrangler uses.
  */
-// biome-ignore lint/style/noDefaultExport: vitest loads the default export.
 export default defineConfig({
   test: {
     // The default report for people, plus one plain "N passed, N failed" closing line for CI.
@@ -53,6 +52,8 @@ export default defineConfig({
           name: "e2e",
           pool: "forks",
           include: ["test/e2e/**/*.e2e.ts"],
+          // One control plane for all files: run them one after another.
+          fileParallelism: false,
           globalSetup: ["./test/e2e/global-setup.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,

@@ -260,11 +260,6 @@ export class LiveSockets {
     );
   }
 
-  /** The number of open sockets (for tests and logs). */
-  count(): number {
-    return this.ctx.getWebSockets().length;
-  }
-
   /** Deletes expired tickets (few: each lives 30 s), so abandoned tickets do not accumulate. */
   private async sweepTickets(now: number): Promise<void> {
     const tickets = await this.ctx.storage.list<StoredTicket>({

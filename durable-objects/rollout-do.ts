@@ -1,18 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
 import {
-  createRollout,
   type Outcome,
   observationScope,
   type RolloutEvent,
+  type RolloutStateName,
   reduceRollout,
   summarize,
 } from "../src/domain/rollout";
 import { type Env, loadConfig } from "../src/env";
+import type { RolloutWatchdogTarget } from "../src/jobs/tasks/watchdog";
 import type { Clock } from "../src/services";
 import { createAuditService } from "../src/services/audit";
 import { createLogger, type Logger } from "../src/services/logger";
 import type { NodeReport, RolloutReportSink } from "../src/services/rollout-notifier";
-import { activeFreezeWindow, nodesInActiveRollouts } from "../src/services/rollout-queries";
+import { activeFreezeWindow } from "../src/services/rollout-queries";
 import { alarmAt, FAILED_ALARM_REARM_MS, retriesExhausted, tickAt } from "./rollout/alarm";
 import type {
   CommandRequest,
@@ -23,13 +24,12 @@ import type {
   TickStats,
 } from "./rollout/contract";
 import { commentOf } from "./rollout/contract";
-import { creationStatements, rolloutRowExists } from "./rollout/create-rows";
+import { createStoredRollout } from "./rollout/create";
 import { type ExecuteContext, runWorkItem } from "./rollout/execute";
 import { readObservations } from "./rollout/observe";
 import { type Loaded, RolloutStore, type ShellMeta } from "./rollout/storage";
 import {
   type Caller,
-  compileContext,
   deferStart,
   ENGINE_CALLER,
   engineFailureWork,
@@ -37,25 +37,36 @@ import {
   planCommit,
   startsRollout,
 } from "./rollout/transition";
-import { compileCommands } from "./rollout/work";
 
 const systemClock: Clock = { now: () => Date.now() };
 
 /** States that tick on their own, so a node report may bring the next tick forward. */
-const TICKING_STATES: ReadonlySet<string> = new Set(["running", "rolling_back"]);
+const TICKING_STATES: ReadonlySet<RolloutStateName> = new Set(["running", "rolling_back"]);
 
 /**
  * One instance per rollout (`idFromName(rollout id)`): a thin shell over the pure reducer in
- * src/domain/rollout. It stores the state (rollout-do storage.ts), reads observations from D1 on
- * its alarm (observe.ts), executes the reducer's commands through a durable outbox
- * (work.ts, execute.ts) and arms one multiplexed alarm (alarm.ts).
+ * src/domain/rollout. Modules: storage.ts (state in the SQLite-backed synchronous KV API,
+ * split so a tick rewrites one step), observe.ts (the tick's D1 read), work.ts + execute.ts
+ * (the reducer's commands as a durable outbox of D1 batches and audit appends), alarm.ts (one
+ * multiplexed alarm), transition.ts (what a reduction commits), create.ts (creation).
  *
- * Every state-changing entry point runs through `serial`: D1 awaits open the input gate, and
- * without it an operator command could interleave with a tick and one would overwrite the
- * other's state. Each transition is committed together with its work before any of it runs;
- * the work then runs in order and is retried from the alarm until it succeeds.
+ * Invariants:
+ * - Every entry point that reads or changes state runs through `serial`: D1 awaits open the
+ *   input gate, and an operator command interleaved with a tick would otherwise overwrite the
+ *   tick's state (or the reverse).
+ * - A transition is committed together with its work before any of it runs; the work runs in
+ *   order, each item deleted once done, and whatever failed is retried (alarm, or the next
+ *   command, which finishes earlier work first). Every item is idempotent.
+ * - Time is `Date.now()` at each event (the reducer never reads a clock). The tests move time
+ *   with vitest's fake `Date`, which the routes and this object share in workerd.
+ * - Freeze windows hold back starts: an approval or `start` that would start the rollout
+ *   during a window is refused; a due scheduled start waits, still `scheduled`, until the
+ *   window ends (the alarm moves to its end; the deferral is announced once per window).
  */
-export class RolloutDO extends DurableObject<Env> implements RolloutReportSink {
+export class RolloutDO
+  extends DurableObject<Env>
+  implements RolloutReportSink, RolloutWatchdogTarget
+{
   private readonly store = new RolloutStore(this.ctx.storage);
   private readonly clock: Clock = systemClock;
   private queue: Promise<unknown> = Promise.resolve();
@@ -67,65 +78,11 @@ export class RolloutDO extends DurableObject<Env> implements RolloutReportSink {
   /** Stores a planned rollout, writes its D1 rows (atomic node-conflict check) and arms it. */
   create(req: CreateRolloutRequest): Promise<CreateRolloutResult> {
     return this.serial(async () => {
-      if (this.store.load()) {
-        return { kind: "exists" };
+      const result = await createStoredRollout(this.store, this.env.DB, req, this.clock.now());
+      if (result.kind === "created") {
+        await this.finish();
       }
-      const now = this.clock.now();
-      const result = createRollout({
-        id: req.id,
-        bundleId: req.bundleId,
-        spec: req.spec,
-        steps: req.steps,
-        createdBy: req.actor.id,
-        now,
-        approvalsRequired: req.approvalsRequired,
-        scheduledAt: req.scheduledAt,
-        heartbeatIntervalSeconds: req.heartbeatIntervalSeconds,
-      });
-      const summary = summarize(result.rollout);
-      const nextTick = tickAt({
-        wakeAt: result.wakeAt,
-        deferredUntil: null,
-        lastTickAt: null,
-        now,
-      });
-      // The creation batch writes the rollouts row; the rest (audit, events) is outbox work.
-      const work = compileCommands(
-        result.commands.filter((c) => c.type !== "persist_rollout"),
-        compileContext({ actor: req.actor, requestId: req.requestId }, now, nextTick, false),
-      );
-      // Stored first: a crash before the D1 batch leaves an unarmed DO nobody references.
-      this.store.create(
-        result.rollout,
-        {
-          projectId: req.projectId,
-          orgId: req.orgId,
-          lastTickAt: null,
-          nextTickWritten: nextTick,
-          deferredUntil: null,
-          deferredBy: null,
-          wakeAt: result.wakeAt,
-          engineError: false,
-        },
-        work,
-      );
-      const d1 = this.env.DB;
-      try {
-        const [inserted] = await d1.batch(creationStatements(d1, req, summary, nextTick, now));
-        if ((inserted?.meta.changes ?? 0) === 0) {
-          await this.store.clear();
-          const held = await nodesInActiveRollouts(d1, req.steps.flat(), req.id);
-          return { kind: "node_conflict", nodeIds: [...held].sort() };
-        }
-      } catch (err) {
-        // A batch whose reply was lost may still have committed.
-        if (!(await rolloutRowExists(d1, req.id))) {
-          await this.store.clear();
-          throw err;
-        }
-      }
-      await this.finish();
-      return { kind: "created" };
+      return result;
     });
   }
 
@@ -244,8 +201,11 @@ export class RolloutDO extends DurableObject<Env> implements RolloutReportSink {
   /** Debug view for tests and support. */
   async getState(): Promise<RolloutDebugState> {
     const loaded = this.store.load();
+    const summary = loaded ? summarize(loaded.rollout) : null;
     return {
-      summary: loaded ? summarize(loaded.rollout) : null,
+      state: summary?.state ?? null,
+      stepIndex: summary?.stepIndex ?? null,
+      stepPhase: summary?.stepPhase ?? null,
       rolloutJson: loaded ? JSON.stringify(loaded.rollout) : null,
       projectId: loaded?.meta.projectId ?? null,
       alarmAt: await this.ctx.storage.getAlarm(),
@@ -302,14 +262,14 @@ export class RolloutDO extends DurableObject<Env> implements RolloutReportSink {
     return this.loggerCache;
   }
 
-  private executeContext(meta: ShellMeta, rolloutId: string): ExecuteContext {
+  private executeContext(meta: ShellMeta): ExecuteContext {
     return {
       d1: this.env.DB,
       clock: this.clock,
       audit: createAuditService(this.env, () => this.clock.now()),
       projectId: meta.projectId,
       orgId: meta.orgId,
-      rolloutId,
+      rolloutId: meta.rolloutId,
     };
   }
 
@@ -317,14 +277,17 @@ export class RolloutDO extends DurableObject<Env> implements RolloutReportSink {
     return alarmAt({ ...meta, outboxPending: this.store.pendingWork().length > 0, now });
   }
 
-  /** Runs every waiting work item in order; each is deleted once it succeeded. */
+  /**
+   * Runs every waiting work item in order; each is deleted once it succeeded. Needs only the
+   * shell fields, so work still drains when the rollout state itself cannot be read.
+   */
   private async drain(): Promise<number> {
-    const loaded = this.store.load();
+    const meta = this.store.loadMeta();
     let statements = 0;
-    if (!loaded) {
+    if (!meta) {
       return statements;
     }
-    const ctx = this.executeContext(loaded.meta, loaded.rollout.id);
+    const ctx = this.executeContext(meta);
     for (const [key, item] of this.store.pendingWork()) {
       statements += await runWorkItem(ctx, item);
       this.store.finishWork(key);
@@ -363,11 +326,11 @@ export class RolloutDO extends DurableObject<Env> implements RolloutReportSink {
           code: "invalid_state",
           message: "no rollout here",
         };
-        return { outcome, summary: null };
+        return { outcome, state: null };
       }
       const { outcome } = await this.transition(loaded, event, req);
       await this.finish();
-      return { outcome, summary: summarize(this.store.load()?.rollout ?? loaded.rollout) };
+      return { outcome, state: (this.store.load() ?? loaded).rollout.state };
     });
   }
 
@@ -398,7 +361,7 @@ export class RolloutDO extends DurableObject<Env> implements RolloutReportSink {
         return { outcome: { kind: "ignored", reason }, reduceMs };
       }
     }
-    const commit = planCommit({ result, event, caller, meta, now });
+    const commit = planCommit({ before, result, event, caller, meta, now });
     this.store.commit(before, result.rollout, commit.patch, commit.work);
     return { outcome: result.outcome, reduceMs };
   }
@@ -415,7 +378,7 @@ export class RolloutDO extends DurableObject<Env> implements RolloutReportSink {
     const { reduceMs } = await this.transition(
       loaded,
       { type: "tick", observations: read.observations },
-      { actor: null, requestId: null },
+      ENGINE_CALLER,
     );
     const writeStatements = await this.finish();
     this.lastTick = {
@@ -431,23 +394,24 @@ export class RolloutDO extends DurableObject<Env> implements RolloutReportSink {
   private async recordEngineFailure(err: unknown, retryCount: number): Promise<void> {
     const now = this.clock.now();
     const message = err instanceof Error ? err.message : String(err);
+    const meta = this.store.loadMeta();
     this.logger.error("rollout tick failed after retries", {
-      durable_object: this.ctx.id.toString(),
+      rollout_id: meta?.rolloutId ?? null,
       retry_count: retryCount,
       error: message,
     });
     try {
-      const loaded = this.store.load();
-      if (loaded) {
-        this.store.patchMeta({ engineError: true });
-        const ctx = this.executeContext(loaded.meta, loaded.rollout.id);
+      if (meta) {
+        this.store.markEngineError();
+        const ctx = this.executeContext(meta);
         // Run directly, not through the outbox: the outbox may be what keeps failing.
-        for (const item of engineFailureWork(loaded.rollout.id, message, retryCount, now)) {
+        for (const item of engineFailureWork(meta.rolloutId, message, retryCount, now)) {
           await runWorkItem(ctx, item);
         }
       }
     } catch (recordErr) {
       this.logger.error("could not record the rollout engine failure", {
+        rollout_id: meta?.rolloutId ?? null,
         error: String(recordErr),
       });
     }

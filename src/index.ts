@@ -16,7 +16,6 @@ const app = createApp();
 
 // `satisfies` (not a type annotation) keeps `fetch`, `queue` and `scheduled` non-optional, so
 // tests can call them without assertions.
-// biome-ignore lint/style/noDefaultExport: the Workers runtime needs a default export.
 export default {
   fetch: app.fetch,
   queue: (batch, env, ctx) => handleQueue(batch, env, ctx),

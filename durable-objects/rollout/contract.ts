@@ -3,7 +3,13 @@
  * Plain serialisable data only (DO RPC structured-clones arguments and results).
  */
 import type { Actor } from "../../src/auth/principal";
-import type { Outcome, RolloutSpec, RolloutSummary, SkippedNode } from "../../src/domain/rollout";
+import type {
+  Outcome,
+  RolloutSpec,
+  RolloutStateName,
+  SkippedNode,
+  StepPhase,
+} from "../../src/domain/rollout";
 
 /** The audit actor of transitions the engine makes on its own (ticks, automatic rollback). */
 export const ENGINE_ACTOR: Actor = {
@@ -53,19 +59,24 @@ export interface CommandRequest {
   readonly comment?: string | null;
 }
 
-/** What an operator command did; routes map `refused` to 409/403/400. */
+/**
+ * What an operator command did; routes map `refused` to 409/403/400 and read the rollout's
+ * view from D1 (written before this returns).
+ */
 export interface CommandResult {
   readonly outcome: Outcome;
-  /** The rollout after the command; `null` when this DO holds no rollout. */
-  readonly summary: RolloutSummary | null;
+  /** The rollout's state after the command; `null` when this DO holds no rollout. */
+  readonly state: RolloutStateName | null;
 }
 
 /** Debug view of a RolloutDO (tests, support). */
 export interface RolloutDebugState {
-  readonly summary: RolloutSummary | null;
+  readonly state: RolloutStateName | null;
+  readonly stepIndex: number | null;
+  readonly stepPhase: StepPhase | null;
   /**
    * The whole stored rollout as JSON text (`Rollout`): the RPC type mapping cannot express the
-   * state union itself (TS2589), and this view is for people and tests.
+   * state union (nor the recursive JSON of errors) without exceeding TypeScript's depth limit.
    */
   readonly rolloutJson: string | null;
   readonly projectId: string | null;
@@ -101,4 +112,4 @@ export function commentOf(request: CommandRequest): string | null {
 }
 
 /** Convenience re-export so callers need one import. */
-export type { Outcome, RolloutSummary };
+export type { Outcome };

@@ -3,6 +3,10 @@
  * events. Every statement is idempotent (guarded updates, upserts, INSERT OR IGNORE), so an
  * item interrupted half-way can run again. Node id lists travel as one JSON parameter
  * (`json_each`), keeping every statement far below D1's 100 bound parameters.
+ *
+ * Cost: statements over a node list must look nodes up by primary key, once per listed node.
+ * A unary `+` on the other filter columns (`+project_id`) keeps SQLite from choosing their
+ * indexes instead, which would scan the whole project or every node desiring the bundle.
  */
 import type { JsonObject } from "../../src/domain/json";
 import type { RolloutError, RolloutSummary } from "../../src/domain/rollout";
@@ -62,12 +66,22 @@ const REGRESSES =
   `(rollout_nodes.state = 'failed' OR ` +
   `${PROGRESS_RANK_SQL("rollout_nodes.state")} > ${PROGRESS_RANK_SQL("u.state")}))`;
 
-/** Applies per-node status updates (one JSON parameter for up to NODES_PER_WRITE rows). */
+/**
+ * Applies per-node status updates (one JSON parameter for up to NODES_PER_WRITE rows). The
+ * MATERIALIZED CTE makes the update rows the outer loop with a primary-key lookup each, so the
+ * cost follows the updates, not the rollout's size (joined directly, SQLite scans every row of
+ * the rollout against the JSON array).
+ */
 function nodesStatement(ctx: ExecuteContext, write: Extract<D1Write, { op: "nodes" }>) {
   const rows = write.updates.map((u) => [u.nodeId, u.status, u.at, u.error, u.previousBundleId]);
   return ctx.d1
     .prepare(
-      `UPDATE rollout_nodes SET
+      `WITH u AS MATERIALIZED (
+         SELECT json_extract(value, '$[0]') AS node_id, json_extract(value, '$[1]') AS state,
+           json_extract(value, '$[2]') AS at, json_extract(value, '$[3]') AS error,
+           json_extract(value, '$[4]') AS prev
+         FROM json_each(?))
+       UPDATE rollout_nodes SET
          state = CASE WHEN ${REGRESSES} THEN rollout_nodes.state ELSE u.state END,
          error = CASE WHEN ${REGRESSES} THEN rollout_nodes.error ELSE u.error END,
          updated_at = CASE WHEN ${REGRESSES} THEN rollout_nodes.updated_at ELSE u.at END,
@@ -78,10 +92,7 @@ function nodesStatement(ctx: ExecuteContext, write: Extract<D1Write, { op: "node
          activated_at = CASE WHEN u.state IN ('active', 'verified')
                              THEN COALESCE(rollout_nodes.activated_at, u.at)
                              ELSE rollout_nodes.activated_at END
-       FROM (SELECT json_extract(value, '$[0]') AS node_id, json_extract(value, '$[1]') AS state,
-               json_extract(value, '$[2]') AS at, json_extract(value, '$[3]') AS error,
-               json_extract(value, '$[4]') AS prev
-             FROM json_each(?)) AS u
+       FROM u
        WHERE rollout_nodes.rollout_id = ? AND rollout_nodes.node_id = u.node_id`,
     )
     .bind(JSON.stringify(rows), ctx.rolloutId);
@@ -111,7 +122,7 @@ export function statementsFor(ctx: ExecuteContext, write: D1Write): D1PreparedSt
                desired_set_at = ?,
                diverged_since = CASE WHEN active_bundle_id IS ? THEN NULL
                                      ELSE COALESCE(diverged_since, ?) END
-             WHERE project_id = ? AND revoked_at IS NULL AND desired_bundle_id = ?
+             WHERE +project_id = ? AND revoked_at IS NULL AND +desired_bundle_id = ?
                AND id IN (SELECT value FROM json_each(?))`,
           )
           .bind(
@@ -129,7 +140,7 @@ export function statementsFor(ctx: ExecuteContext, write: D1Write): D1PreparedSt
           .prepare(
             `INSERT OR IGNORE INTO node_assignments (node_id, bundle_id, first_assigned_at)
              SELECT id, ?, ? FROM nodes
-             WHERE project_id = ? AND revoked_at IS NULL AND desired_bundle_id = ?
+             WHERE +project_id = ? AND revoked_at IS NULL AND +desired_bundle_id = ?
                AND id IN (SELECT value FROM json_each(?))`,
           )
           .bind(write.bundleId, now, projectId, write.bundleId, ids),
@@ -145,7 +156,7 @@ export function statementsFor(ctx: ExecuteContext, write: D1Write): D1PreparedSt
                desired_is_rollback = ?, desired_set_at = ?,
                diverged_since = CASE WHEN ? IS NULL OR active_bundle_id IS ? THEN NULL
                                      ELSE COALESCE(diverged_since, ?) END
-             WHERE project_id = ? AND desired_bundle_id = ?
+             WHERE +project_id = ? AND +desired_bundle_id = ?
                AND id IN (SELECT value FROM json_each(?))`,
           )
           .bind(

@@ -22,8 +22,9 @@ export const OBSERVE_NODES_PER_STATEMENT = 1_000;
 /**
  * A node's latest heartbeat (history row: its own active bundle, health and metrics, as sent
  * together) and its latest explicit report since `since` (the node_events row the report route
- * writes, optionally only for one bundle). The correlated subqueries use the
- * (node_id, created_at) indexes: two index seeks per node.
+ * writes, optionally only for one bundle). The nodes are found by primary key from the JSON
+ * list (the unary `+` keeps SQLite from scanning the project's nodes by `project_id` instead);
+ * the correlated subqueries use the (node_id, created_at) indexes: two seeks per node.
  */
 const NODE_OBSERVATION_SQL = `
 SELECT n.id AS node_id, n.desired_bundle_id AS desired_bundle_id,
@@ -42,7 +43,7 @@ LEFT JOIN node_events e ON e.rowid = (
     AND json_extract(ee.metadata, '$.report') IS NOT NULL
     AND (? IS NULL OR json_extract(ee.metadata, '$.bundle_id') = ?)
   ORDER BY ee.created_at DESC, ee.rowid DESC LIMIT 1)
-WHERE n.project_id = ? AND n.id IN (SELECT value FROM json_each(?))`;
+WHERE +n.project_id = ? AND n.id IN (SELECT value FROM json_each(?))`;
 
 interface ObservationRow {
   node_id: string;

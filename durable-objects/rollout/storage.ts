@@ -18,6 +18,7 @@ import type { WorkItem } from "./work";
 
 /** The shell's fields beside the rollout state. */
 export interface ShellMeta {
+  readonly rolloutId: string;
   readonly projectId: string;
   readonly orgId: string;
   /** Steps in the plan (how many `plan:`/`entries:` keys exist). */
@@ -76,6 +77,26 @@ export class RolloutStore {
     }
     this.cached = { rollout: fromStored({ core, plan, entries }), meta };
     return this.cached;
+  }
+
+  /**
+   * The shell fields alone, readable even when the rollout state is not (an unknown version):
+   * enough to report the failure on the rollout's row.
+   */
+  loadMeta(): ShellMeta | null {
+    return this.cached?.meta ?? this.storage.kv.get<ShellMeta>(META) ?? null;
+  }
+
+  /** Flags a recorded engine failure without touching the (maybe unreadable) rollout state. */
+  markEngineError(): void {
+    const meta = this.loadMeta();
+    if (meta) {
+      const flagged = { ...meta, engineError: true };
+      this.storage.kv.put(META, flagged);
+      if (this.cached) {
+        this.cached = { ...this.cached, meta: flagged };
+      }
+    }
   }
 
   /** Stores a new rollout with its first work, atomically. */

@@ -124,6 +124,7 @@ export function deferStart(
  * plus the shell's own writes (approval rows; rewriting a row that shows an engine failure).
  */
 export function planCommit(input: {
+  readonly before: Rollout;
   readonly result: ReduceResult;
   readonly event: RolloutEvent;
   readonly caller: Caller;
@@ -153,6 +154,10 @@ export function planCommit(input: {
       at: now,
     });
   }
+  const live = liveAnalysisWrite(input.before, after, result);
+  if (live) {
+    extraWrites.push(live);
+  }
   if (meta.engineError && !writesRow) {
     extraWrites.push({ op: "rollout", summary, nextTickAt: nextTick });
   }
@@ -167,6 +172,38 @@ export function planCommit(input: {
   return {
     patch: { ...patch, nextTickWritten: rewritten ? nextTick : meta.nextTickWritten },
     work,
+  };
+}
+
+/**
+ * While a canary cohort is analysed the reducer updates its interim verdict ("collecting data",
+ * counts, p-values) on every tick without a step transition; the shell writes it to the step
+ * row so operators watch the analysis as it goes. One statement per analysing tick.
+ */
+function liveAnalysisWrite(before: Rollout, after: Rollout, result: ReduceResult): D1Write | null {
+  if (after.state !== "running" || after.step.phase !== "analysing") {
+    return null;
+  }
+  const step = after.step;
+  const last = step.analysis.last;
+  const unchanged = before.state === "running" && before.step === step;
+  const persisted = result.commands.some(
+    (c) => c.type === "persist_step" && c.step.index === step.index,
+  );
+  if (last === null || unchanged || persisted) {
+    return null;
+  }
+  return {
+    op: "step",
+    step: {
+      index: step.index,
+      state: "analysing",
+      nodeCount: after.plan[step.index]?.length ?? 0,
+      startedAt: step.assignedAt,
+      finishedAt: null,
+      analysis: last,
+    },
+    error: null,
   };
 }
 

@@ -159,24 +159,24 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** Key grouping consecutive node commands that can share one statement. */
-function groupKey(c: RolloutCommand): string | null {
+/** A command about one node's desired bundle. */
+type NodeCommand = Extract<RolloutCommand, { type: "assign" | "unassign" }>;
+
+/** Key of node commands that can share one statement. */
+function groupKey(c: NodeCommand): string {
   if (c.type === "assign") {
     return JSON.stringify(["assign", c.bundleId, c.rollback, c.ifDesiredBundleId]);
   }
-  if (c.type === "unassign") {
-    return JSON.stringify(["unassign", c.bundleId, c.restoreBundleId]);
-  }
-  return null;
+  return JSON.stringify(["unassign", c.bundleId, c.restoreBundleId]);
 }
 
-/** Node writes of a run of grouped commands (all share the first one's key). */
-function nodeWrites(run: readonly RolloutCommand[]): D1Write[] {
-  const first = run[0];
-  const ids = run.flatMap((c) => (c.type === "assign" || c.type === "unassign" ? [c.nodeId] : []));
+/** Node writes of a group of node commands sharing one key. */
+function nodeWrites(group: readonly NodeCommand[]): D1Write[] {
+  const first = group[0];
   if (!first) {
     return [];
   }
+  const ids = group.map((c) => c.nodeId);
   return chunks(ids, NODES_PER_WRITE).map((nodeIds): D1Write => {
     if (first.type === "unassign") {
       return {
@@ -185,9 +185,6 @@ function nodeWrites(run: readonly RolloutCommand[]): D1Write[] {
         restoreBundleId: first.restoreBundleId,
         nodeIds,
       };
-    }
-    if (first.type !== "assign") {
-      throw new Error(`not a node command: ${first.type}`);
     }
     if (first.ifDesiredBundleId === null) {
       return { op: "assign", bundleId: first.bundleId, rollback: first.rollback, nodeIds };
@@ -202,30 +199,54 @@ function nodeWrites(run: readonly RolloutCommand[]): D1Write[] {
   });
 }
 
+function isNodeCommand(c: RolloutCommand): c is NodeCommand {
+  return c.type === "assign" || c.type === "unassign";
+}
+
+/**
+ * Groups node commands that can share a statement. A rollback emits one command per node with
+ * that node's own previous bundle, in plan order, so groups span the whole list (one group per
+ * previous bundle, not one per run of equal neighbours); each group sits where its first
+ * command was. Commands of different nodes commute; should a node appear twice, only runs of
+ * neighbours are grouped, keeping that node's commands in order.
+ */
+function groupNodeCommands(
+  commands: readonly RolloutCommand[],
+): Array<RolloutCommand | NodeCommand[]> {
+  const nodes = commands.filter(isNodeCommand);
+  const distinct = new Set(nodes.map((c) => c.nodeId)).size === nodes.length;
+  const out: Array<RolloutCommand | NodeCommand[]> = [];
+  const groups = new Map<string, NodeCommand[]>();
+  let previousKey: string | null = null;
+  for (const c of commands) {
+    if (!isNodeCommand(c)) {
+      out.push(c);
+      previousKey = null;
+      continue;
+    }
+    const key = groupKey(c);
+    const open = distinct ? groups.get(key) : key === previousKey ? groups.get(key) : undefined;
+    if (open) {
+      open.push(c);
+    } else {
+      const group = [c];
+      groups.set(key, group);
+      out.push(group);
+    }
+    previousKey = key;
+  }
+  return out;
+}
+
 /** The D1 writes of the commands, in command order (node commands grouped). */
 function d1Writes(commands: readonly RolloutCommand[], ctx: CompileContext): D1Write[] {
   const writes: D1Write[] = [];
   let wroteRollout = false;
-  for (let i = 0; i < commands.length; ) {
-    const c = commands[i];
-    if (!c) {
-      break;
-    }
-    const key = groupKey(c);
-    if (key !== null) {
-      let end = i + 1;
-      while (end < commands.length) {
-        const next = commands[end];
-        if (!next || groupKey(next) !== key) {
-          break;
-        }
-        end += 1;
-      }
-      writes.push(...nodeWrites(commands.slice(i, end)));
-      i = end;
+  for (const c of groupNodeCommands(commands)) {
+    if (Array.isArray(c)) {
+      writes.push(...nodeWrites(c));
       continue;
     }
-    i += 1;
     switch (c.type) {
       case "persist_rollout":
         wroteRollout = true;

@@ -17,10 +17,15 @@ const VALIDATE_TIMEOUT_MS = 30_000;
 
 function run(args) {
   return new Promise((resolve) => {
-    execFile(BIN, args, { timeout: VALIDATE_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const exitCode = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-      resolve({ exitCode, output: `${stdout}${stderr}`.trim() });
-    });
+    execFile(
+      BIN,
+      args,
+      { timeout: VALIDATE_TIMEOUT_MS, maxBuffer: 4 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const exitCode = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ exitCode, output: `${stdout}${stderr}`.trim() });
+      },
+    );
   });
 }
 
@@ -44,8 +49,16 @@ async function zentinelVersion() {
 
 async function validate(body) {
   const { entry, files } = body;
-  if (typeof entry !== "string" || typeof files !== "object" || files === null || typeof files[entry] !== "string") {
-    return { status: 400, body: { error: "body must be {entry, files} with files[entry] present" } };
+  if (
+    typeof entry !== "string" ||
+    typeof files !== "object" ||
+    files === null ||
+    typeof files[entry] !== "string"
+  ) {
+    return {
+      status: 400,
+      body: { error: "body must be {entry, files} with files[entry] present" },
+    };
   }
   const dir = await mkdtemp(join(tmpdir(), "zentinel-validate-"));
   try {
@@ -54,7 +67,14 @@ async function validate(body) {
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, String(content));
     }
-    const result = await run(["validate", "--skip-network", "--skip-agents", "--skip-certs", "-c", safeJoin(dir, entry)]);
+    const result = await run([
+      "validate",
+      "--skip-network",
+      "--skip-agents",
+      "--skip-certs",
+      "-c",
+      safeJoin(dir, entry),
+    ]);
     return { status: 200, body: { ...result, zentinelVersion: await zentinelVersion() } };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -98,5 +118,7 @@ createServer((req, res) => {
       .catch((err) => send(400, { error: String(err.message ?? err) }));
   });
 }).listen(PORT, HOST, () => {
-  console.log(JSON.stringify({ level: "info", message: "validator shim listening", port: PORT, bin: BIN }));
+  console.log(
+    JSON.stringify({ level: "info", message: "validator shim listening", port: PORT, bin: BIN }),
+  );
 });

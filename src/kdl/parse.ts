@@ -43,9 +43,11 @@ export function parseKdl(text: string): ParseOutcome {
     }
     const problems: SyntaxProblem[] = [];
     for (const problem of error.flat()) {
+      // Locations are 1-based; the parser occasionally reports column 0 for a token at the
+      // start of a line (e.g. `r# `), so clamp rather than hand out an impossible position.
       problems.push({
-        line: problem.start?.line ?? 1,
-        column: keywordColumn(problem.message, problem.start?.column ?? 1),
+        line: Math.max(1, problem.start?.line ?? 1),
+        column: Math.max(1, keywordColumn(problem.message, problem.start?.column ?? 1)),
         detail: problem.message,
       });
     }

@@ -25,6 +25,9 @@ export interface BundleAssignment {
  * record the (node, bundle) pair in `node_assignments`, which the download route checks. Revoked
  * nodes are skipped. Nothing is executed: callers put these into their own `d1.batch()` with
  * their other writes, so assignment and bookkeeping commit together.
+ *
+ * `+project_id` (a unary plus) stops SQLite from choosing the project index, which would scan
+ * every node of the project; the primary key on `id IN (…)` touches only the listed nodes.
  */
 export function assignBundle(
   services: Pick<Services, "d1" | "clock">,
@@ -42,7 +45,7 @@ export function assignBundle(
              desired_set_at = ?,
              diverged_since = CASE WHEN active_bundle_id IS ? THEN NULL
                                    ELSE COALESCE(diverged_since, ?) END
-           WHERE project_id = ? AND revoked_at IS NULL AND id IN (${placeholders})`,
+           WHERE +project_id = ? AND revoked_at IS NULL AND id IN (${placeholders})`,
         )
         .bind(
           assignment.bundleId,
@@ -58,7 +61,7 @@ export function assignBundle(
         .prepare(
           `INSERT OR IGNORE INTO node_assignments (node_id, bundle_id, first_assigned_at)
            SELECT id, ?, ? FROM nodes
-           WHERE project_id = ? AND revoked_at IS NULL AND id IN (${placeholders})`,
+           WHERE +project_id = ? AND revoked_at IS NULL AND id IN (${placeholders})`,
         )
         .bind(assignment.bundleId, now, assignment.projectId, ...ids),
     );

@@ -1,12 +1,11 @@
 /**
  * Bundle submission as a service: the semantics of POST /api/v1/projects/{project}/bundles
- * without HTTP, for callers that are not that route (the GitHub webhook today).
+ * without HTTP. That route and the GitHub webhook both call {@link submitBundle}.
  *
- * Mirrors src/api/bundles/create.ts `submit()` step for step: validate at once; new content →
+ * Validate at once; new content →
  * pending row (next sequence) + compile job + `bundle.created`; failed or garbage-collected
  * content → resubmitted as a new submission (`bundle.resubmitted`); compiled → returned as is;
  * pending (never attempted) → compile job re-sent; compiling → returned; revoked → refused.
- * That route should call {@link submitBundle} and map its result to HTTP, so the two cannot drift.
  */
 import type { Actor } from "../auth/principal";
 import { prepareBundle, submissionFiles } from "../bundles/pipeline";

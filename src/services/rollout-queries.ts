@@ -6,6 +6,12 @@
  */
 import { ACTIVE_ROLLOUT_STATES } from "../domain/rollout";
 
+/**
+ * `rollout_nodes.step_index` of a node the planner skipped: it belongs to no step (the column
+ * is NOT NULL). The API shows it as `null`.
+ */
+export const UNPLANNED_STEP_INDEX = -1;
+
 /** `IN (…)` list of the active rollout states, inlined (constants, not user input). */
 export const ACTIVE_STATES_SQL = ACTIVE_ROLLOUT_STATES.map((s) => `'${s}'`).join(", ");
 

@@ -2,7 +2,12 @@
 import type { E2eContext } from "./context";
 
 /** Calls the operator API with the seeded admin key; throws on non-2xx with the body. */
-export async function apiCall<T>(ctx: E2eContext, method: string, path: string, body?: unknown): Promise<T> {
+export async function apiCall<T>(
+  ctx: E2eContext,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const res = await fetch(`${ctx.baseUrl}${path}`, {
     method,
     headers: {
@@ -44,7 +49,11 @@ export async function waitFor<T>(
 }
 
 /** A small valid Zentinel config; `marker` changes the content (and so the bundle id). */
-export function sampleConfig(opts: { marker: string; upstreamPort: number; extraRoute?: boolean }): string {
+export function sampleConfig(opts: {
+  marker: string;
+  upstreamPort: number;
+  extraRoute?: boolean;
+}): string {
   const extra = opts.extraRoute
     ? `
     route "api" {

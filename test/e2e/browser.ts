@@ -16,7 +16,13 @@ const ARGS = [
   "--disable-sync",
 ];
 /** Where screenshots go (git-ignored). */
-export const SCREENSHOT_DIR = join(import.meta.dirname, "..", "..", "test-artifacts", "screenshots");
+export const SCREENSHOT_DIR = join(
+  import.meta.dirname,
+  "..",
+  "..",
+  "test-artifacts",
+  "screenshots",
+);
 
 /** A browser with a fresh profile; `close()` also deletes the profile. */
 export interface TestBrowser {

@@ -25,7 +25,6 @@ async function portAnswers(port: number): Promise<boolean> {
   }
 }
 
-// biome-ignore lint/style/noDefaultExport: vitest loads a global setup's default export.
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (await portAnswers(E2E_PORT)) {
     throw new Error(`port ${E2E_PORT} is in use; stop that server or set ZCP_E2E_PORT`);

@@ -69,6 +69,47 @@ describe("notification delivery: happy path", () => {
     expect(endpoint.requests).toHaveLength(1);
   });
 
+  it("delivers through every adapter at the fetch boundary: Slack, Teams, PagerDuty", async () => {
+    const t = await createTenant();
+    const channels = {
+      slack: await insertChannel(t.projectId, {
+        type: "slack",
+        url: "https://hooks.slack.com/services/T/B/X",
+      }),
+      teams: await insertChannel(t.projectId, {
+        type: "teams",
+        url: "https://example.webhook.office.com/workflows/1",
+        format: "adaptive_card",
+      }),
+      pagerduty: await insertChannel(t.projectId, {
+        type: "pagerduty",
+        routingKey: "R0123456789ABCDEF0123456789ABCDE",
+        region: "us",
+      }),
+    };
+    const event = await insertEvent(t.projectId, "drift.resolved", { node_id: "n1" });
+    const endpoint = fakeEndpoint(202, '{"status":"success"}');
+    for (const channel of Object.values(channels)) {
+      const delivery = await insertDelivery(t.projectId, channel, event);
+      await runNotify(delivery, endpoint.fetch);
+      expect((await deliveryRow(delivery)).status).toBe("delivered");
+    }
+    const [slack, teams, pagerduty] = await Promise.all(
+      endpoint.requests.map(async (r) => ({ url: r.url, body: JSON.parse(await r.text()) })),
+    );
+    expect(slack?.url).toBe("https://hooks.slack.com/services/T/B/X");
+    expect(slack?.body.blocks[0].text.text).toContain("drift.resolved");
+    expect(teams?.body.attachments[0].contentType).toBe("application/vnd.microsoft.card.adaptive");
+    expect(pagerduty).toEqual({
+      url: "https://events.pagerduty.com/v2/enqueue",
+      body: {
+        routing_key: "R0123456789ABCDEF0123456789ABCDE",
+        event_action: "resolve",
+        dedup_key: `zentinel-drift.detected-${t.projectId}`,
+      },
+    });
+  });
+
   it("fans out written events to matching channels through the real queue", async () => {
     const t = await createTenant();
     const received: string[] = [];
@@ -300,6 +341,31 @@ describe("notification delivery: security", () => {
     await runNotify(delivery, endpoint.fetch);
     expect(endpoint.requests).toHaveLength(0);
     expect((await deliveryRow(delivery)).log[0]?.reason).toMatch(/channel URL refused/);
+  });
+
+  it("delivers to loopback only with the development flag set", async () => {
+    const t = await createTenant();
+    const channel = await insertChannel(t.projectId, {
+      type: "webhook",
+      url: "http://127.0.0.1:9000/hook",
+      secret: "s3cret-s3cret-s3cret",
+    });
+    const blocked = await insertDelivery(
+      t.projectId,
+      channel,
+      await insertEvent(t.projectId, "a.b"),
+    );
+    const endpoint = fakeEndpoint(200);
+    await runNotify(blocked, endpoint.fetch);
+    expect((await deliveryRow(blocked)).status).toBe("dead_letter");
+    const allowed = await insertDelivery(
+      t.projectId,
+      channel,
+      await insertEvent(t.projectId, "a.b"),
+    );
+    await runNotify(allowed, endpoint.fetch, 1, { NOTIFY_ALLOW_LOCAL_URLS: "true" });
+    expect((await deliveryRow(allowed)).status).toBe("delivered");
+    expect(endpoint.requests.map((r) => r.url)).toEqual(["http://127.0.0.1:9000/hook"]);
   });
 
   it("dead-letters a channel whose sealed config was moved from another channel", async () => {

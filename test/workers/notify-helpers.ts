@@ -97,17 +97,21 @@ export async function deliveryRow(id: string): Promise<StoredDelivery> {
   return { ...row, log: JSON.parse(row.log) };
 }
 
-/** Runs the notify consumer once for one delivery, as queue delivery number `attempts`. */
+/**
+ * Runs the notify consumer once for one delivery, as queue delivery number `attempts`, with
+ * `bindings` replacing environment values for this run.
+ */
 export async function runNotify(
   deliveryId: string,
   fetch: DeliveryDeps["fetch"],
   attempts = 1,
+  bindings: Partial<typeof env> = {},
 ): Promise<QueueResult> {
   const batch = createMessageBatch("zentinel-cp-notify", [
     { id: `msg-${crypto.randomUUID()}`, timestamp: Date.now(), attempts, body: { deliveryId } },
   ]);
   const ctx = createExecutionContext();
-  await createNotifyHandler({ fetch, random: () => 0 })(batch, env, ctx);
+  await createNotifyHandler({ fetch, random: () => 0 })(batch, { ...env, ...bindings }, ctx);
   return getQueueResult(batch, ctx);
 }
 

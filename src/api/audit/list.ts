@@ -6,6 +6,7 @@ import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { decodeCursor, paginate } from "../pagination";
 import { listOf, pageQuery, projectParam } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { auditEntrySchema, toAuditEntry } from "./schema";
 
@@ -31,7 +32,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}/audit-logs",
   tags: ["Audit"],
   summary: "List audit entries, newest first",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("audit:read"),
   middleware: [requireScope("audit:read")] as const,
   request: { params: projectParam, query },
   responses: {

@@ -3,6 +3,7 @@ import { BUNDLE_ENTRYPOINT } from "../../bundles/manifest";
 import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
+import { operatorSecurity } from "../security";
 import { bundleParams, requireBundle } from "./schema";
 
 const configSchema = z
@@ -21,7 +22,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}/bundles/{bundle_id}/config",
   tags: ["Bundles"],
   summary: "The bundle's configuration files as submitted",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("bundles:read"),
   middleware: [requireScope("bundles:read")] as const,
   request: { params: bundleParams },
   responses: {

@@ -6,6 +6,7 @@ import { type ConfigDiff, DIFFED_GLOBALS, diffConfigs } from "../../domain/confi
 import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { bundleIdSchema, bundleParams, requireBundle } from "./schema";
 
@@ -62,7 +63,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}/bundles/{bundle_id}/diff",
   tags: ["Bundles"],
   summary: "What changed between two bundles (files and structure)",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("bundles:read"),
   middleware: [requireScope("bundles:read")] as const,
   request: { params: bundleParams, query },
   responses: {

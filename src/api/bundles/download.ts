@@ -3,6 +3,7 @@ import { bundleStorageKey } from "../../db/bundles";
 import { ApiError, errorResponses, operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
+import { operatorSecurity } from "../security";
 import { bundleParams, requireBundle } from "./schema";
 
 /** Media type of bundle archives (zstd-compressed ustar). */
@@ -16,7 +17,7 @@ const route = createRoute({
   description:
     "The bytes nodes receive. `ETag` is the archive's SHA-256 (`checksum`). Verify with the project's public keys " +
     "(GET …/signing-keys) as described in the bundle format.",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("bundles:read"),
   middleware: [requireScope("bundles:read")] as const,
   request: { params: bundleParams },
   responses: {

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
+import { operatorSecurity } from "../security";
 import { bundleParams, bundleSchema, requireBundle, toBundle } from "./schema";
 
 const route = createRoute({
@@ -9,7 +10,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}/bundles/{bundle_id}",
   tags: ["Bundles"],
   summary: "Show one bundle: status, checksum, signature, risk, compiler output",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("bundles:read"),
   middleware: [requireScope("bundles:read")] as const,
   request: { params: bundleParams },
   responses: {

@@ -6,6 +6,7 @@ import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { decodeCursor, paginate } from "../pagination";
 import { listOf, pageQuery, projectParam } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { bundleSummarySchema, toBundleSummary } from "./schema";
 
@@ -21,7 +22,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}/bundles",
   tags: ["Bundles"],
   summary: "List bundles, newest (highest sequence) first",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("bundles:read"),
   middleware: [requireScope("bundles:read")] as const,
   request: { params: projectParam, query },
   responses: {

@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { actorOf } from "../../auth/principal";
 import { revokeBundle } from "../../db/bundles";
+import { notifyBundleRevoked } from "../../services/rollout-revocation";
 import { conflict, errorResponses, operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
 import { requireScope } from "../middleware/require-scope";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { bundleParams, bundleSchema, requireBundle, toBundle } from "./schema";
 
@@ -29,7 +31,7 @@ const route = createRoute({
     "compiled → revoked. Downloads answer 410 from now on and nodes are no longer offered the bundle. Nodes already " +
     "running it keep running it until a rollout moves them; rollouts targeting it fail safely. Revoking a revoked " +
     "bundle is a no-op (200); other states are 409.",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("bundles:write"),
   middleware: [requireScope("bundles:write")] as const,
   request: {
     params: bundleParams,
@@ -88,5 +90,8 @@ export const registerRevokeBundle = (app: App) =>
         },
       ],
     );
+    // Active rollouts of this bundle must fail safely now, not at their next step: rollouts
+    // waiting for approval have no alarm, so each gets an immediate tick.
+    await notifyBundleRevoked(services, project.id, revoked.id);
     return c.json(toBundle(revoked), 200);
   });

@@ -7,6 +7,7 @@ import type { BundleRow, Services } from "../../services";
 import { ApiError, errorResponses, operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
+import { operatorSecurity } from "../security";
 import { bundleParams, requireBundle } from "./schema";
 
 /** The CycloneDX JSON media type. */
@@ -20,7 +21,7 @@ const route = createRoute({
   description:
     "For compiled (and revoked) bundles, the exact sbom.cdx.json from the archive; for bundles not compiled yet, " +
     "the identical document rebuilt from the submitted config. 409 when the config does not validate.",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("bundles:read"),
   middleware: [requireScope("bundles:read")] as const,
   request: { params: bundleParams },
   responses: {

@@ -7,6 +7,7 @@ import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
 import { requireScope } from "../middleware/require-scope";
 import { projectParam } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { enrollmentTokenSchema, toEnrollmentToken } from "./schema";
 
@@ -48,7 +49,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}/enrollment-tokens",
   tags: ["Enrollment tokens"],
   summary: "Create an enrollment token for registering nodes",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("nodes:write"),
   middleware: [requireScope("nodes:write")] as const,
   request: {
     params: projectParam,

@@ -6,6 +6,7 @@ import { notFound, operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
 import { requireScope } from "../middleware/require-scope";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { enrollmentTokenSchema, toEnrollmentToken, tokenParams } from "./schema";
 
@@ -17,7 +18,7 @@ const route = createRoute({
   description:
     "The token stops enrolling nodes at once; nodes it enrolled keep working. Revoking a " +
     "revoked token changes nothing and answers the same.",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("nodes:write"),
   middleware: [requireScope("nodes:write")] as const,
   request: { params: tokenParams },
   responses: {

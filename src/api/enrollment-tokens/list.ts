@@ -6,6 +6,7 @@ import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { afterCursor, cursorOrder, decodeCursor, paginate } from "../pagination";
 import { listOf, pageQuery, projectParam } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { enrollmentTokenSchema, toEnrollmentToken } from "./schema";
 
@@ -14,7 +15,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}/enrollment-tokens",
   tags: ["Enrollment tokens"],
   summary: "List enrollment tokens, newest first (never the secrets)",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("nodes:read"),
   middleware: [requireScope("nodes:read")] as const,
   request: { params: projectParam, query: pageQuery },
   responses: {

@@ -1,11 +1,11 @@
 import { z } from "@hono/zod-openapi";
 import type { environments } from "../../db/schema";
+import { LABEL_KEY_PATTERN } from "../node-api/schema";
+import { MAX_SELECTOR_LABELS } from "../rollouts/schema";
 import { iso, isoTime, projectParam, uuidParam } from "../schemas";
 
 export type EnvironmentRow = typeof environments.$inferSelect;
 
-/** Most labels one selector may name. */
-export const MAX_SELECTOR_LABELS = 20;
 /** Most approvals an environment may require. */
 export const MAX_APPROVALS_REQUIRED = 10;
 
@@ -18,11 +18,10 @@ export const environmentName = z
   )
   .openapi({ example: "staging" });
 
-const labelKey = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$/;
-
 /**
- * The nodes of an environment, in the rollout `target_selector` format: every node of the
- * project, or the nodes carrying all of the given labels.
+ * The nodes of an environment, in the rollout `target_selector` format and with its rules: every
+ * node of the project, or the nodes carrying all of the given labels (no explicit node lists:
+ * an environment is a standing selector, fleets change).
  */
 export const selectorSchema = z
   .discriminatedUnion("type", [
@@ -31,7 +30,9 @@ export const selectorSchema = z
       type: z.literal("labels"),
       labels: z
         .record(
-          z.string().regex(labelKey, "label keys: 1–100 of A–Z a–z 0–9 . _ / -"),
+          z
+            .string()
+            .regex(LABEL_KEY_PATTERN, "label keys are 1–63 characters: letters, digits, _ . / -"),
           z.string().max(255),
         )
         .refine((labels) => Object.keys(labels).length > 0, "name at least one label")

@@ -31,7 +31,14 @@ const body = z
       description: "The webhook secret configured in GitHub (X-Hub-Signature-256 key)",
       example: "a-long-random-webhook-secret",
     }),
-    auto_rollout: z.boolean().optional(),
+    auto_rollout: z
+      .boolean()
+      .optional()
+      .openapi({
+        description:
+          "Roll out each webhook bundle once it compiled (picked up by the cron within a minute), " +
+          "with the project's rollout_template and approval policy",
+      }),
     token: z.string().min(1).max(512).nullable().optional().openapi({
       description:
         "GitHub token to read configs of a private repository; null removes it, omitted keeps it",

@@ -1,10 +1,17 @@
 import { z } from "@hono/zod-openapi";
+import type { Actor } from "../../auth/principal";
 import type { ProjectSettings } from "../../db/schema";
 
 /** Config path used when the integration names none. */
 export const DEFAULT_CONFIG_PATH = "zentinel.kdl";
 /** Branch used when the integration names none. */
 export const DEFAULT_BRANCH = "main";
+
+/**
+ * Who GitOps acts as: bundles from the webhook are created by it (`created_by` "system:github")
+ * and so are their auto-rollouts.
+ */
+export const GITHUB_ACTOR: Actor = { type: "system", id: "github", label: "GitHub webhook" };
 
 /** The stored integration settings (`projects.settings.github`). */
 export type GithubSettings = NonNullable<ProjectSettings["github"]>;

@@ -1,21 +1,12 @@
 import type { Context } from "hono";
 import type { LiveGrant } from "../../../durable-objects/live-sockets";
 import { actorOf, type Principal, scopesIn } from "../../auth/principal";
+import type { Scope } from "../../auth/scopes";
 import type { ProjectRow } from "../../services";
 import type { AppEnv } from "../hono";
 
-/**
- * Operator credentials the live routes accept (OpenAPI security requirements, any one of them).
- * Declared with a wide type: an inline array of differently-keyed literals defeats the route
- * type inference of @hono/zod-openapi.
- */
-export const LIVE_SECURITY: Array<Record<string, string[]>> = [
-  { sessionCookie: [] },
-  { bearerAuth: [] },
-];
-
 /** The scope a principal needs in a project to open its live socket or get a ticket for it. */
-export const LIVE_SCOPE = "projects:read";
+export const LIVE_SCOPE: Scope = "projects:read";
 
 /**
  * Scopes a live socket may carry: only what decides which changes it sees. Write scopes never

@@ -10,8 +10,9 @@ import { ApiError, badRequest, errorResponses, forbidden, operatorErrors } from 
 import type { App, AppEnv } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { projectParam } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
-import { grantFor, hubOf, LIVE_SCOPE, LIVE_SECURITY } from "./grant";
+import { grantFor, hubOf, LIVE_SCOPE } from "./grant";
 
 /** Request headers never forwarded to the hub: credentials stay at the edge. */
 const STRIPPED_HEADERS = ["cookie", "authorization", LIVE_GRANT_HEADER];
@@ -54,7 +55,7 @@ const route = createRoute({
     "Authentication: the session cookie (same-origin upgrades only: a cross-origin `Origin` is " +
     "403), `Authorization: Bearer <api key>` from non-browser clients, or `?ticket=` from POST " +
     "…/live-ticket. An unknown, used or expired ticket is 401.",
-  security: LIVE_SECURITY,
+  security: operatorSecurity(LIVE_SCOPE),
   middleware: [credentialsOrTicket] as const,
   request: { params: projectParam, query },
   responses: {

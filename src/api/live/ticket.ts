@@ -6,8 +6,9 @@ import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
 import { requireScope } from "../middleware/require-scope";
 import { isoTime, projectParam } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
-import { grantFor, hubOf, LIVE_SCOPE, LIVE_SECURITY } from "./grant";
+import { grantFor, hubOf, LIVE_SCOPE } from "./grant";
 
 const ticketSchema = z
   .object({
@@ -35,7 +36,7 @@ const route = createRoute({
     "`GET /api/v1/projects/{project}/live?ticket=…`, so the API key never appears in a URL. " +
     "Cookie sessions do not need a ticket. Read-only: issuing a ticket changes no resource and " +
     "is not audited.",
-  security: LIVE_SECURITY,
+  security: operatorSecurity(LIVE_SCOPE),
   middleware: [requireScope(LIVE_SCOPE)] as const,
   request: { params: projectParam },
   responses: {

@@ -1,6 +1,6 @@
 /**
- * The fleet metrics GET /metrics exposes, per project the caller may see. One D1 batch of
- * aggregate queries per scrape (indexed, grouped; no per-row work in the Worker).
+ * The fleet metrics GET /metrics exposes, per project the caller may see: seven grouped
+ * aggregate queries per scrape, run in parallel (no per-row work in the Worker).
  */
 import type { Principal } from "../../auth/principal";
 import { BUNDLE_STATUSES, NODE_STATUSES } from "../../db/schema";

@@ -8,6 +8,7 @@ import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
 import { requireScope } from "../middleware/require-scope";
 import { bundleIdSchema } from "../node-api/schema";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { nodeInProject, nodeSchema, projectNodeParams, toNode } from "./schema";
 
@@ -32,7 +33,7 @@ const route = createRoute({
     "node runs is offered with `rollback: true`. Refused (409) for a revoked node, a bundle " +
     "that is not compiled, or a node that belongs to an active rollout. Audited as " +
     "`node.bundle_assigned`.",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("nodes:write"),
   middleware: [requireScope("nodes:write")] as const,
   request: {
     params: projectNodeParams,

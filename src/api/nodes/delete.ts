@@ -6,6 +6,7 @@ import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
 import { requireScope } from "../middleware/require-scope";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { nodeInProject, nodeSchema, projectNodeParams, toNode } from "./schema";
 
@@ -17,7 +18,7 @@ const route = createRoute({
   description:
     "Its key and JWTs stop working at once (401); the row, history and events are kept. " +
     "The name becomes free for a new registration. Revoking a revoked node changes nothing.",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("nodes:write"),
   middleware: [requireScope("nodes:write")] as const,
   request: { params: projectNodeParams },
   responses: {

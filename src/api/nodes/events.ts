@@ -6,6 +6,7 @@ import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { afterCursor, cursorOrder, decodeCursor, paginate } from "../pagination";
 import { iso, isoTime, listOf, pageQuery } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { nodeInProject, projectNodeParams } from "./schema";
 
@@ -27,7 +28,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}/nodes/{node_id}/events",
   tags: ["Nodes"],
   summary: "Events a node reported (and its bundle reports), newest first",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("nodes:read"),
   middleware: [requireScope("nodes:read")] as const,
   request: { params: projectNodeParams, query: pageQuery },
   responses: {

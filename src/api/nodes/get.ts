@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { nodeInProject, nodeSchema, projectNodeParams, toNode } from "./schema";
 
@@ -10,7 +11,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}/nodes/{node_id}",
   tags: ["Nodes"],
   summary: "Show one node: status, labels, bundles, health and metrics",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("nodes:read"),
   middleware: [requireScope("nodes:read")] as const,
   request: { params: projectNodeParams },
   responses: {

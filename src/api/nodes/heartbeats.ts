@@ -7,6 +7,7 @@ import { requireScope } from "../middleware/require-scope";
 import { EXAMPLE_BUNDLE_ID } from "../node-api/schema";
 import { decodeCursor, paginate } from "../pagination";
 import { iso, isoTime, listOf, pageQuery } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { nodeInProject, projectNodeParams } from "./schema";
 
@@ -41,7 +42,7 @@ const route = createRoute({
   summary: "Recent heartbeat history of a node, newest first (for charts)",
   description:
     "Each row is the node's state right after that heartbeat. History is bounded per node.",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("nodes:read"),
   middleware: [requireScope("nodes:read")] as const,
   request: { params: projectNodeParams, query },
   responses: {

@@ -7,6 +7,7 @@ import { requireScope } from "../middleware/require-scope";
 import { LABEL_KEY_PATTERN } from "../node-api/schema";
 import { afterCursor, cursorOrder, decodeCursor, paginate } from "../pagination";
 import { listOf, pageQuery, projectParam } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { NODE_VIEW_STATUSES, nodeSchema, toNode } from "./schema";
 
@@ -48,7 +49,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}/nodes",
   tags: ["Nodes"],
   summary: "List nodes, newest registration first",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("nodes:read"),
   middleware: [requireScope("nodes:read")] as const,
   request: { params: projectParam, query },
   responses: {

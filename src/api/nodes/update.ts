@@ -7,6 +7,7 @@ import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
 import { requireScope } from "../middleware/require-scope";
 import { labelsSchema } from "../node-api/schema";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { nodeInProject, nodeSchema, projectNodeParams, toNode } from "./schema";
 
@@ -25,7 +26,7 @@ const route = createRoute({
   tags: ["Nodes"],
   summary: "Set a node's labels",
   description: "Audited as `node.labels_updated` with the labels before and after.",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("nodes:write"),
   middleware: [requireScope("nodes:write")] as const,
   request: {
     params: projectNodeParams,

@@ -7,6 +7,7 @@ import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
 import { requireScope } from "../middleware/require-scope";
 import { slugSchema } from "../schemas";
+import { operatorSecurity } from "../security";
 import { projectSchema, toProject } from "./schema";
 
 const body = z
@@ -22,7 +23,7 @@ const route = createRoute({
   path: "/api/v1/projects",
   tags: ["Projects"],
   summary: "Create a project",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("projects:write"),
   middleware: [requireScope("projects:write")] as const,
   request: { body: { required: true, content: { "application/json": { schema: body } } } },
   responses: {

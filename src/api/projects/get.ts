@@ -3,6 +3,7 @@ import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { projectParam } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { projectSchema, toProject } from "./schema";
 
@@ -11,7 +12,7 @@ const route = createRoute({
   path: "/api/v1/projects/{project}",
   tags: ["Projects"],
   summary: "Show one project",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("projects:read"),
   middleware: [requireScope("projects:read")] as const,
   request: { params: projectParam },
   responses: {

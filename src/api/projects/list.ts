@@ -7,6 +7,7 @@ import { requirePrincipal } from "../middleware/operator-auth";
 import { requireScope } from "../middleware/require-scope";
 import { afterCursor, cursorOrder, decodeCursor, paginate } from "../pagination";
 import { listOf, pageQuery } from "../schemas";
+import { operatorSecurity } from "../security";
 import { projectSchema, toProject } from "./schema";
 
 const route = createRoute({
@@ -14,7 +15,7 @@ const route = createRoute({
   path: "/api/v1/projects",
   tags: ["Projects"],
   summary: "List the projects you can see",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("projects:read"),
   middleware: [requireScope("projects:read")] as const,
   request: { query: pageQuery },
   responses: {

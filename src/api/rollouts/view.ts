@@ -3,8 +3,8 @@
  * wake the Durable Object).
  */
 import { and, asc, desc, eq } from "drizzle-orm";
-import { NODE_STATUSES } from "../../domain/rollout";
 import { rolloutApprovals, rolloutSteps, rollouts } from "../../db/schema";
+import { NODE_STATUSES } from "../../domain/rollout";
 import type { Services } from "../../services";
 import { notFound } from "../errors";
 import { iso } from "../schemas";

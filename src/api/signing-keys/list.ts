@@ -3,6 +3,7 @@ import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { projectParam } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { signingKeySchema, toSigningKey } from "./schema";
 
@@ -16,7 +17,7 @@ const route = createRoute({
   description:
     "Pin these to verify `manifest.sig`. Retired keys stay listed so bundles signed before a rotation still verify. " +
     "The project's first key is created when first needed (here or at the first compile).",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("bundles:read"),
   middleware: [requireScope("bundles:read")] as const,
   request: { params: projectParam },
   responses: {

@@ -5,6 +5,7 @@ import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
 import { requireScope } from "../middleware/require-scope";
 import { projectParam } from "../schemas";
+import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { signingKeySchema, toSigningKey } from "./schema";
 
@@ -23,7 +24,7 @@ const route = createRoute({
   description:
     "Creates a new active key and retires the current one. Bundles compiled from now on are signed with the new key; " +
     "the retired key stays listed so earlier bundles still verify. Nodes learn new keys from the key list.",
-  security: [{ bearerAuth: [] }],
+  security: operatorSecurity("projects:write"),
   middleware: [requireScope("projects:write")] as const,
   request: { params: projectParam },
   responses: {

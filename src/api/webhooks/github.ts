@@ -14,7 +14,7 @@ import {
   zodDetails,
 } from "../errors";
 import type { App } from "../hono";
-import { DEFAULT_BRANCH, DEFAULT_CONFIG_PATH } from "../integrations/schema";
+import { DEFAULT_BRANCH, DEFAULT_CONFIG_PATH, GITHUB_ACTOR } from "../integrations/schema";
 import {
   GITHUB_TOKEN_SECRET,
   GITHUB_WEBHOOK_SECRET,
@@ -249,7 +249,7 @@ async function handlePush(
   if (!fetched.ok) {
     return new ApiError("UNAVAILABLE", fetched.reason);
   }
-  const actor: Actor = { type: "system", id: "github", label: `GitHub ${repo}` };
+  const actor: Actor = { ...GITHUB_ACTOR, label: `GitHub ${repo}` };
   const outcome = await submitBundle(services, project, actor, {
     config: fetched.text,
     version: `git-${push.after.slice(0, 8)}`,

@@ -5,6 +5,7 @@
 import "./audit-retention";
 import "./drift";
 import "./gc";
+import "./gitops-rollouts";
 import "./retention";
 import "./scheduled-rollouts";
 import "./staleness";

@@ -59,10 +59,11 @@ export async function nudgeRollouts(
   await Promise.all(
     ids.map(async (id) => {
       try {
-        const stub = services.rollouts.get(services.rollouts.idFromName(id));
-        // The one cast: RolloutDO implements RolloutWatchdogTarget in the rollout engine's change;
-        // until then its stub type does not list ensureAlarm. Remove once it does.
-        await (stub as unknown as RolloutWatchdogTarget).ensureAlarm();
+        // Typed as the contract, so a change to RolloutDO's RPC breaks the build here.
+        const target: RolloutWatchdogTarget = services.rollouts.get(
+          services.rollouts.idFromName(id),
+        );
+        await target.ensureAlarm();
       } catch (err) {
         failed.push(id);
         services.logger.warn("rollout nudge failed", { rollout_id: id, error: String(err) });

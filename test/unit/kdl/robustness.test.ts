@@ -16,6 +16,12 @@ function checkInvariants(result: ValidationResult): void {
 }
 
 describe("robustness", () => {
+  it("reports 1-based positions even where the parser says column 0 (regression: `r# `)", () => {
+    const result = validateText("r# ");
+    expect(result.ok).toBe(false);
+    expect(result.errors[0]).toMatchObject({ line: 1, column: 1 });
+  });
+
   it("never throws on arbitrary text", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 200 }), (text) => {

@@ -1,24 +1,5 @@
-import { round } from "../lib/format";
+import { flatten } from "../lib/flatten";
 import { StatusBadge } from "./ui";
-
-type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
-
-/** Flattens nested JSON into `a.b.c` → value rows (arrays of scalars stay one row). */
-export function flatten(value: unknown, prefix = ""): Array<[string, string]> {
-  if (value === null || typeof value !== "object") {
-    const text = typeof value === "number" ? round(value, 4) : String(value);
-    return [[prefix || "value", text]];
-  }
-  if (Array.isArray(value)) {
-    if (value.every((v) => v === null || typeof v !== "object")) {
-      return [[prefix, value.map((v) => (typeof v === "number" ? round(v, 4) : String(v))).join(", ")]];
-    }
-    return value.flatMap((v, i) => flatten(v, `${prefix}[${i}]`));
-  }
-  return Object.entries(value as Record<string, Json>).flatMap(([k, v]) =>
-    flatten(v, prefix ? `${prefix}.${k}` : k),
-  );
-}
 
 /**
  * A step's analysis: gate evaluations and canary verdicts with their numbers. A `verdict` and
@@ -36,7 +17,11 @@ export function AnalysisView({ analysis }: { analysis: Record<string, unknown> }
     <div class="analysis">
       {verdict && (
         <p>
-          Verdict <StatusBadge status={verdict === "pass" ? "verified" : verdict === "fail" ? "failed" : "paused"} label={verdict} />
+          Verdict{" "}
+          <StatusBadge
+            status={verdict === "pass" ? "verified" : verdict === "fail" ? "failed" : "paused"}
+            label={verdict}
+          />
         </p>
       )}
       {reasons.length > 0 && (

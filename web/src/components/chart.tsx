@@ -1,4 +1,4 @@
-import { round } from "../lib/format";
+import { niceCeil, round } from "../lib/format";
 
 /** One line of a chart: points are [epoch ms, value]. */
 export interface Series {
@@ -17,7 +17,15 @@ const PAD = { left: 44, right: 12, top: 12, bottom: 24 };
  * time on x. Accessible as an image whose label lists each series' latest value; the legend
  * repeats names and latest values as text.
  */
-export function LineChart({ series, unit, title }: { series: Series[]; unit: string; title: string }) {
+export function LineChart({
+  series,
+  unit,
+  title,
+}: {
+  series: Series[];
+  unit: string;
+  title: string;
+}) {
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) {
     return <p class="muted">No {title.toLowerCase()} data yet.</p>;
@@ -25,7 +33,7 @@ export function LineChart({ series, unit, title }: { series: Series[]; unit: str
   const xs = all.map((p) => p[0]);
   const x0 = Math.min(...xs);
   const x1 = Math.max(...xs);
-  const yMax = Math.max(1e-9, ...all.map((p) => p[1])) * 1.1;
+  const yMax = niceCeil(Math.max(...all.map((p) => p[1])));
   const sx = (t: number) =>
     PAD.left + (x1 === x0 ? 0.5 : (t - x0) / (x1 - x0)) * (WIDTH - PAD.left - PAD.right);
   const sy = (v: number) => HEIGHT - PAD.bottom - (v / yMax) * (HEIGHT - PAD.top - PAD.bottom);

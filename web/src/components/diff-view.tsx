@@ -10,7 +10,7 @@ const SR_KIND: Record<Cell["kind"], string> = {
 function CellView({ cell }: { cell: Cell }) {
   return (
     <>
-      <td class={`ln diff-${cell.kind}`}>{cell.n ?? ""}</td>
+      <td class={`dln diff-${cell.kind}`}>{cell.n ?? ""}</td>
       <td class={`diff-text diff-${cell.kind}`}>
         {SR_KIND[cell.kind] && <span class="sr-only">{SR_KIND[cell.kind]}</span>}
         {cell.text}
@@ -25,11 +25,11 @@ function FileDiff({ file }: { file: SideFile }) {
       <caption>{file.path}</caption>
       <thead>
         <tr>
-          <th scope="col" class="ln">
+          <th scope="col" class="dln">
             <span class="sr-only">Line before</span>
           </th>
           <th scope="col">Before</th>
-          <th scope="col" class="ln">
+          <th scope="col" class="dln">
             <span class="sr-only">Line after</span>
           </th>
           <th scope="col">After</th>
@@ -38,12 +38,10 @@ function FileDiff({ file }: { file: SideFile }) {
       <tbody>
         {file.rows.map((row, i) =>
           "hunk" in row ? (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional.
             <tr key={i} class="diff-hunk">
               <td colSpan={4}>{row.hunk}</td>
             </tr>
           ) : (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional.
             <tr key={i}>
               <CellView cell={row.left} />
               <CellView cell={row.right} />

@@ -16,10 +16,14 @@ export function LabelEditor(props: {
   });
   const { busy, error, run } = useAction();
   const set = (i: number, col: 0 | 1, v: string) =>
-    setRows(rows.map((r, j) => (j === i ? ((col === 0 ? [v, r[1]] : [r[0], v]) as [string, string]) : r)));
+    setRows(
+      rows.map((r, j) => (j === i ? ((col === 0 ? [v, r[1]] : [r[0], v]) as [string, string]) : r)),
+    );
   const save = async (e: Event) => {
     e.preventDefault();
-    const labels = Object.fromEntries(rows.filter(([k]) => k.trim() !== "").map(([k, v]) => [k.trim(), v]));
+    const labels = Object.fromEntries(
+      rows.filter(([k]) => k.trim() !== "").map(([k, v]) => [k.trim(), v]),
+    );
     const ok = await run(() => props.onSave(labels), "Labels saved");
     if (ok !== undefined) {
       props.onDone();
@@ -28,17 +32,26 @@ export function LabelEditor(props: {
   return (
     <form onSubmit={save} class="label-editor" aria-label="Edit labels">
       {rows.map(([k, v], i) => (
-        // biome-ignore lint/suspicious/noArrayIndexKey: rows are positional while editing.
         <div class="row" key={i}>
           <label class="sr-only" for={`lk-${i}`}>
             Label {i + 1} key
           </label>
-          <input id={`lk-${i}`} placeholder="key" value={k} onInput={(e) => set(i, 0, e.currentTarget.value)} />
+          <input
+            id={`lk-${i}`}
+            placeholder="key"
+            value={k}
+            onInput={(e) => set(i, 0, e.currentTarget.value)}
+          />
           <span aria-hidden="true">=</span>
           <label class="sr-only" for={`lv-${i}`}>
             Label {i + 1} value
           </label>
-          <input id={`lv-${i}`} placeholder="value" value={v} onInput={(e) => set(i, 1, e.currentTarget.value)} />
+          <input
+            id={`lv-${i}`}
+            placeholder="value"
+            value={v}
+            onInput={(e) => set(i, 1, e.currentTarget.value)}
+          />
           <button
             type="button"
             class="btn btn-ghost"

@@ -23,8 +23,7 @@ export function doneCount(progress: Partial<Record<string, number>>): number {
  * as a progressbar for assistive technology.
  */
 export function RolloutProgress({ progress }: { progress: Partial<Record<string, number>> }) {
-  const total =
-    progress.total ?? NODE_STATE_ORDER.reduce((sum, s) => sum + (progress[s] ?? 0), 0);
+  const total = progress.total ?? NODE_STATE_ORDER.reduce((sum, s) => sum + (progress[s] ?? 0), 0);
   const done = doneCount(progress);
   const parts = NODE_STATE_ORDER.filter((s) => (progress[s] ?? 0) > 0);
   const text = parts.map((s) => `${progress[s]} ${humanize(s)}`).join(", ");

@@ -6,6 +6,11 @@ import { ConfirmButton, ErrorBox, useAction } from "./ui";
 
 type Action = "pause" | "resume" | "cancel" | "rollback" | "approve" | "reject" | "promote";
 
+/** The state of the rollout's current step (its phase while running), if known. */
+export function currentStepState(r: Rollout): string | null {
+  return r.steps?.find((s) => s.index === r.current_step)?.state ?? null;
+}
+
 /** Which operator actions a rollout accepts in its state (the engine refuses the rest). */
 export function actionsFor(r: Rollout): Action[] {
   switch (r.state) {
@@ -14,7 +19,7 @@ export function actionsFor(r: Rollout): Action[] {
     case "scheduled":
       return ["cancel"];
     case "running":
-      return r.step_phase === "awaiting_promotion"
+      return currentStepState(r) === "awaiting_promotion"
         ? ["promote", "pause", "cancel", "rollback"]
         : ["pause", "cancel", "rollback"];
     case "paused":
@@ -44,7 +49,11 @@ export function RolloutActions({ rollout, onDone }: { rollout: Rollout; onDone: 
   const post = (action: Action, body: Record<string, unknown> = {}) =>
     api(projectPath(project.slug, `/rollouts/${rollout.id}/${action}`), { method: "POST", body });
   const act = (action: Action) => async () => {
-    await run(() => post(action, comment ? { comment } : {}), `Rollout ${action} requested`);
+    const body =
+      (action === "approve" || action === "reject") && comment.trim()
+        ? { comment: comment.trim() }
+        : {};
+    await run(() => post(action, body), `Rollout ${action} requested`);
     onDone();
   };
   const actions = actionsFor(rollout);

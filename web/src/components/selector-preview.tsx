@@ -1,5 +1,5 @@
-import { fetchNodes } from "../lib/queries";
 import { useProject } from "../lib/context";
+import { fetchNodes } from "../lib/queries";
 import type { TargetSelector } from "../lib/types";
 import { useResource } from "../lib/use-resource";
 import { ErrorBox, Loading, StatusBadge } from "./ui";
@@ -16,7 +16,11 @@ export function SelectorPreview({ selector }: { selector: TargetSelector }) {
   const key = JSON.stringify(selector);
   const res = useResource(
     async (signal) => {
-      const all = await fetchNodes(project.slug, selector.type === "labels" ? { label: labels } : {}, signal);
+      const all = await fetchNodes(
+        project.slug,
+        selector.type === "labels" ? { label: labels } : {},
+        signal,
+      );
       if (selector.type === "node_ids") {
         const ids = new Set(selector.node_ids ?? []);
         return all.items.filter((n) => ids.has(n.id));

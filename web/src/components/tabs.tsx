@@ -17,12 +17,23 @@ export function Tabs(props: {
     const i = props.tabs.findIndex((t) => t.id === props.selected);
     const n = props.tabs.length;
     const next =
-      e.key === "ArrowRight" ? (i + 1) % n : e.key === "ArrowLeft" ? (i - 1 + n) % n : e.key === "Home" ? 0 : e.key === "End" ? n - 1 : -1;
+      e.key === "ArrowRight"
+        ? (i + 1) % n
+        : e.key === "ArrowLeft"
+          ? (i - 1 + n) % n
+          : e.key === "Home"
+            ? 0
+            : e.key === "End"
+              ? n - 1
+              : -1;
     const tab = props.tabs[next];
     if (tab) {
       e.preventDefault();
       props.onSelect(tab.id);
-      window.setTimeout(() => list.current?.querySelector<HTMLElement>(`#tab-${tab.id}`)?.focus(), 0);
+      window.setTimeout(
+        () => list.current?.querySelector<HTMLElement>(`#tab-${tab.id}`)?.focus(),
+        0,
+      );
     }
   };
   return (
@@ -43,7 +54,13 @@ export function Tabs(props: {
           </button>
         ))}
       </div>
-      <div role="tabpanel" id={`panel-${props.selected}`} aria-labelledby={`tab-${props.selected}`} tabIndex={0}>
+      <div
+        role="tabpanel"
+        id={`panel-${props.selected}`}
+        aria-labelledby={`tab-${props.selected}`}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: WAI-ARIA tabs: the panel is focusable when its content is not.
+        tabIndex={0}
+      >
         {props.children}
       </div>
     </div>

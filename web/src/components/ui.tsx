@@ -18,6 +18,11 @@ const TONES: Record<string, "ok" | "info" | "warn" | "bad" | "muted"> = {
   assigned: "info",
   staged: "info",
   scheduled: "info",
+  deploying: "info",
+  baking: "info",
+  analysing: "info",
+  awaiting_promotion: "warn",
+  aborted: "muted",
   pending_approval: "warn",
   paused: "warn",
   degraded: "warn",
@@ -231,7 +236,13 @@ export function Field(props: {
 }
 
 /** Page heading; focused after navigation so screen readers announce the new page. */
-export function PageTitle({ children, actions }: { children: ComponentChildren; actions?: ComponentChildren }) {
+export function PageTitle({
+  children,
+  actions,
+}: {
+  children: ComponentChildren;
+  actions?: ComponentChildren;
+}) {
   return (
     <div class="page-head">
       <h1 tabIndex={-1} id="page-title">

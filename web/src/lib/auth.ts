@@ -24,7 +24,10 @@ setUnauthorizedHandler(() => {
   if (state.status === "session" || state.status === "api_key") {
     credentials.setApiKey(null);
     credentials.csrf = null;
-    auth.set({ status: "signed_out", reason: "Your sign-in expired or was revoked. Sign in again." });
+    auth.set({
+      status: "signed_out",
+      reason: "Your sign-in expired or was revoked. Sign in again.",
+    });
   }
 });
 
@@ -53,7 +56,10 @@ export async function restoreAuth(): Promise<void> {
 }
 
 /** Email/password sign-in; resolves "totp" when the account needs its second factor. */
-export async function signInWithPassword(email: string, password: string): Promise<"done" | "totp"> {
+export async function signInWithPassword(
+  email: string,
+  password: string,
+): Promise<"done" | "totp"> {
   credentials.setApiKey(null);
   const started = await api<SessionStarted>("/api/v1/auth/login", {
     method: "POST",
@@ -94,13 +100,11 @@ export async function signInWithKey(key: string): Promise<void> {
 /** Signs out: ends the server session, or forgets the key. */
 export async function signOut(): Promise<void> {
   if (auth.get().status === "session") {
-    await api("/api/v1/auth/logout", { method: "POST", quiet401: true }).catch(
-      (err: unknown) => {
-        if (!(err instanceof ApiRequestError)) {
-          throw err;
-        }
-      },
-    );
+    await api("/api/v1/auth/logout", { method: "POST", quiet401: true }).catch((err: unknown) => {
+      if (!(err instanceof ApiRequestError)) {
+        throw err;
+      }
+    });
   }
   credentials.setApiKey(null);
   credentials.csrf = null;

@@ -61,3 +61,26 @@ export function round(v: number, digits = 2): string {
 export function humanize(s: string): string {
   return s.replace(/[_.]/g, " ");
 }
+
+/** The smallest 1, 2 or 5 × 10^k at or above `v`: a round top for the y axis. */
+export function niceCeil(v: number): number {
+  if (v <= 0) {
+    return 1;
+  }
+  const magnitude = 10 ** Math.floor(Math.log10(v));
+  const step = [1, 2, 5, 10].find((m) => m * magnitude >= v) ?? 10;
+  return step * magnitude;
+}
+
+/** "user:7c1e8a4e-…" → "user 7c1e8a4e": an actor reference short enough for a table. */
+export function actorLabel(ref: string | null | undefined): string {
+  if (!ref) {
+    return "—";
+  }
+  const sep = ref.indexOf(":");
+  const type = sep < 0 ? "" : ref.slice(0, sep);
+  const id = ref.slice(sep + 1);
+  // UUIDs are shortened to their first block; readable ids ("compiler") stay whole.
+  const shown = /^[0-9a-f]{8}-[0-9a-f-]{27}$/i.test(id) ? id.slice(0, 8) : id;
+  return `${type ? `${type} ` : ""}${shown}`;
+}

@@ -13,7 +13,13 @@ export type Scope =
   | "audit:read"
   | "api_keys:admin";
 
-const READ: Scope[] = ["projects:read", "nodes:read", "bundles:read", "rollouts:read", "audit:read"];
+const READ: Scope[] = [
+  "projects:read",
+  "nodes:read",
+  "bundles:read",
+  "rollouts:read",
+  "audit:read",
+];
 
 /**
  * What each org role may do, mirroring ROLE_SCOPES in src/auth/scopes.ts. The dashboard only
@@ -22,7 +28,14 @@ const READ: Scope[] = ["projects:read", "nodes:read", "bundles:read", "rollouts:
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   reader: READ,
   operator: [...READ, "nodes:write", "bundles:write", "rollouts:write"],
-  admin: [...READ, "nodes:write", "bundles:write", "rollouts:write", "projects:write", "api_keys:admin"],
+  admin: [
+    ...READ,
+    "nodes:write",
+    "bundles:write",
+    "rollouts:write",
+    "projects:write",
+    "api_keys:admin",
+  ],
 };
 
 /** A permission check for the current project. */

@@ -40,8 +40,14 @@ export function fetchBundles(slug: string, signal?: AbortSignal, limit = 100) {
 }
 
 /** The newest rollouts (one page), optionally by state. */
-export function fetchRollouts(slug: string, params: { state?: string; limit?: number } = {}, signal?: AbortSignal) {
-  return api<Page<Rollout>>(projectPath(slug, `/rollouts${qs({ limit: 100, ...params })}`), { signal });
+export function fetchRollouts(
+  slug: string,
+  params: { state?: string; limit?: number } = {},
+  signal?: AbortSignal,
+) {
+  return api<Page<Rollout>>(projectPath(slug, `/rollouts${qs({ limit: 100, ...params })}`), {
+    signal,
+  });
 }
 
 /** Rollout states in which a rollout is still in flight. */

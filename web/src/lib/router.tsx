@@ -13,7 +13,20 @@ const read = (): Location => ({
 });
 
 const location = createStore<Location>(read());
-window.addEventListener("popstate", () => location.set(read()));
+/** In-app navigations so far (0 on the page the browser loaded). */
+let navigations = 0;
+window.addEventListener("popstate", () => {
+  navigations++;
+  location.set(read());
+});
+
+/**
+ * Whether the current page was reached by in-app navigation. Focus moves to a new page's
+ * heading only then: on a fresh load the browser's own order (skip link first) applies.
+ */
+export function navigatedInApp(): boolean {
+  return navigations > 0;
+}
 
 /** Goes to `to` (path + optional query) without reloading. */
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
@@ -25,6 +38,7 @@ export function navigate(to: string, opts: { replace?: boolean } = {}): void {
     history.replaceState(null, "", to);
   } else {
     history.pushState(null, "", to);
+    navigations++;
   }
   location.set(read());
 }
@@ -77,13 +91,13 @@ type AnchorProps = AnchorHTMLAttributes<HTMLAnchorElement> & {
 };
 
 /** An anchor that navigates in-app on plain left clicks (new tabs etc. keep working). */
-export function Link(props: AnchorProps) {
+export function Link({ href, ...rest }: AnchorProps) {
   const onClick = (e: MouseEvent) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey || e.defaultPrevented) {
       return;
     }
     e.preventDefault();
-    navigate(props.href);
+    navigate(href);
   };
-  return <a {...props} onClick={onClick} />;
+  return <a {...rest} href={href} onClick={onClick} />;
 }

@@ -9,8 +9,10 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+/** An org role (ascending power). */
 export type Role = "reader" | "operator" | "admin";
 
+/** A signed-in user (GET /auth/me). */
 export interface User {
   id: string;
   email: string;
@@ -18,6 +20,7 @@ export interface User {
   totp_enabled: boolean;
 }
 
+/** The user's role in one org. */
 export interface Membership {
   org_id: string;
   org_slug: string;
@@ -25,6 +28,7 @@ export interface Membership {
   role: Role;
 }
 
+/** GET /api/v1/auth/me: the session's user, orgs and CSRF token. */
 export interface Me {
   user: User;
   memberships: Membership[];
@@ -32,6 +36,7 @@ export interface Me {
   session_expires_at: string;
 }
 
+/** POST /auth/login and /auth/totp answers. */
 export interface SessionStarted {
   totp_required: boolean;
   csrf_token: string;
@@ -39,6 +44,7 @@ export interface SessionStarted {
   user?: User;
 }
 
+/** An org as GET /api/v1/orgs lists it (role null for API keys). */
 export interface Org {
   id: string;
   slug: string;
@@ -46,6 +52,7 @@ export interface Org {
   role: Role | null;
 }
 
+/** A project; addressed by slug in every path. */
 export interface Project {
   id: string;
   slug: string;
@@ -54,8 +61,10 @@ export interface Project {
   created_at: string;
 }
 
+/** Node liveness as operators see it. */
 export type NodeStatus = "online" | "offline" | "unknown" | "revoked";
 
+/** A node (GET …/nodes/{node_id}). */
 export interface FleetNode {
   id: string;
   name: string;
@@ -78,6 +87,7 @@ export interface FleetNode {
   revoked_at: string | null;
 }
 
+/** One row of a node's heartbeat history. */
 export interface Heartbeat {
   id: number;
   created_at: string;
@@ -86,6 +96,7 @@ export interface Heartbeat {
   active_bundle_id: string | null;
 }
 
+/** An event a node reported. */
 export interface NodeEvent {
   id: string;
   event_type: string;
@@ -94,8 +105,10 @@ export interface NodeEvent {
   created_at: string;
 }
 
+/** Where a bundle is in its life. */
 export type BundleStatus = "pending" | "compiling" | "compiled" | "failed" | "revoked";
 
+/** A validator finding at a file position (1-based line and column). */
 export interface Diagnostic {
   file: string;
   line: number;
@@ -105,6 +118,7 @@ export interface Diagnostic {
   severity?: string;
 }
 
+/** A bundle in lists. */
 export interface BundleSummary {
   bundle_id: string;
   sequence: number;
@@ -124,24 +138,28 @@ export interface BundleSummary {
   compile_duration_ms: number | null;
 }
 
+/** One bundle with manifest, compiler output and diagnostics. */
 export interface Bundle extends BundleSummary {
   manifest: Record<string, unknown> | null;
   compiler_output: string | null;
   diagnostics: Diagnostic[];
 }
 
+/** GET …/bundles/{id}/config: the submitted files. */
 export interface BundleConfig {
   bundle_id: string;
   entry: string;
   files: Record<string, string>;
 }
 
+/** Added, removed and changed items of one config collection. */
 export interface CollectionDiff {
   added: string[];
   removed: string[];
   changed: Array<{ id: string; fields: string[] }>;
 }
 
+/** GET …/bundles/{id}/diff: unified text plus the structural summary. */
 export interface BundleDiff {
   bundle_id: string;
   against: string | null;
@@ -155,6 +173,7 @@ export interface BundleDiff {
     | null;
 }
 
+/** A project signing key (public part). */
 export interface SigningKey {
   kid: string;
   alg: string;
@@ -163,6 +182,7 @@ export interface SigningKey {
   created_at: string;
 }
 
+/** Rollout states (api.md). */
 export type RolloutState =
   | "pending_approval"
   | "scheduled"
@@ -174,6 +194,7 @@ export type RolloutState =
   | "rolling_back"
   | "rolled_back";
 
+/** A node's state within a rollout (api.md). */
 export type RolloutNodeState =
   | "pending"
   | "assigned"
@@ -184,12 +205,26 @@ export type RolloutNodeState =
   | "skipped"
   | "rolled_back";
 
+/** Which nodes a rollout targets. */
 export interface TargetSelector {
   type: "all" | "labels" | "node_ids";
   labels?: Record<string, string>;
   node_ids?: string[];
 }
 
+/** Why a rollout or step failed, with the evidence. */
+export interface RolloutError {
+  reason: string;
+  message: string;
+  step_index: number | null;
+  node_ids: string[];
+  details: Record<string, unknown>;
+}
+
+/**
+ * A started step. `state` is its phase while current (`deploying`, `baking`, `analysing`,
+ * `awaiting_promotion`), then `completed`, `failed` or `aborted`.
+ */
 export interface RolloutStep {
   index: number;
   state: string;
@@ -197,41 +232,51 @@ export interface RolloutStep {
   started_at: string | null;
   completed_at: string | null;
   analysis: Record<string, unknown> | null;
-  error: Record<string, unknown> | null;
+  error: RolloutError | null;
 }
 
+/** One approval decision on a rollout. */
+export interface RolloutApproval {
+  actor_id: string;
+  decision: "approve" | "reject";
+  comment: string | null;
+  created_at: string;
+}
+
+/** A rollout as listed (summary) or shown (with spec, steps and approvals). */
 export interface Rollout {
   id: string;
   bundle_id: string;
   state: RolloutState;
   strategy: string;
-  target_selector?: TargetSelector;
-  spec?: Record<string, unknown>;
   progress: Partial<Record<RolloutNodeState | "total", number>>;
   current_step: number | null;
   step_count: number;
-  step_phase?: string | null;
-  steps?: RolloutStep[];
-  error: ({ reason?: string; message?: string } & Record<string, unknown>) | null;
-  approvals?: number;
-  approvals_required?: number;
+  approvals_required: number;
+  error: RolloutError | null;
   created_at: string;
   created_by: string;
+  scheduled_at: string | null;
   started_at: string | null;
-  completed_at?: string | null;
-  scheduled_at?: string | null;
+  completed_at: string | null;
+  spec?: Record<string, unknown>;
+  steps?: RolloutStep[];
+  approvals?: RolloutApproval[];
 }
 
+/** A node's progress within one rollout. */
 export interface RolloutNode {
   node_id: string;
-  node_name?: string;
-  step_index: number;
+  node_name: string | null;
+  /** Null for nodes the planner skipped. */
+  step_index: number | null;
   state: RolloutNodeState;
   previous_bundle_id: string | null;
   error: string | null;
-  updated_at?: string;
+  updated_at: string;
 }
 
+/** One hash-chained audit entry. */
 export interface AuditEntry {
   id: string;
   seq: number;
@@ -246,6 +291,7 @@ export interface AuditEntry {
   hash: string;
 }
 
+/** GET …/audit-logs/verify. */
 export interface AuditVerification {
   valid: boolean;
   checked: number;
@@ -254,6 +300,7 @@ export interface AuditVerification {
   reason?: string | null;
 }
 
+/** An API key as listed (never the secret). */
 export interface ApiKey {
   id: string;
   name: string;
@@ -266,6 +313,7 @@ export interface ApiKey {
   last_used_at: string | null;
 }
 
+/** An enrollment token as listed (never the secret). */
 export interface EnrollmentToken {
   id: string;
   name: string;
@@ -278,6 +326,7 @@ export interface EnrollmentToken {
   status: "active" | "expired" | "revoked" | "used_up";
 }
 
+/** POST …/live-ticket: a one-time socket ticket and the caller's scopes. */
 export interface LiveTicket {
   ticket: string;
   expires_at: string;

@@ -47,7 +47,6 @@ export function useResource<T>(
   const filterRef = useRef(opts.live);
   filterRef.current = opts.live;
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `deps` are the caller's inputs; `tick` forces reloads.
   useEffect(() => {
     const ctl = new AbortController();
     setLoading(true);

@@ -1,5 +1,15 @@
 import { useState } from "preact/hooks";
-import { ConfirmButton, Empty, ErrorBox, Field, Loading, PageTitle, SecretOnce, StatusBadge, useAction } from "../components/ui";
+import {
+  ConfirmButton,
+  Empty,
+  ErrorBox,
+  Field,
+  Loading,
+  PageTitle,
+  SecretOnce,
+  StatusBadge,
+  useAction,
+} from "../components/ui";
 import { api } from "../lib/api";
 import { useProject } from "../lib/context";
 import { timeAgo } from "../lib/format";
@@ -33,12 +43,18 @@ export function ApiKeysPage() {
   const { project, can } = useProject();
   const allowed = can("api_keys:admin");
   const res = useResource(
-    (signal) => (allowed ? api<Page<ApiKey>>("/api/v1/api-keys?limit=200", { signal }) : Promise.resolve(null)),
+    (signal) =>
+      allowed ? api<Page<ApiKey>>("/api/v1/api-keys?limit=200", { signal }) : Promise.resolve(null),
     [allowed],
     { live: onTypes("api_key") },
   );
   const [name, setName] = useState("");
-  const [scopes, setScopes] = useState<Scope[]>(["bundles:write", "rollouts:write", "bundles:read", "rollouts:read"]);
+  const [scopes, setScopes] = useState<Scope[]>([
+    "bundles:write",
+    "rollouts:write",
+    "bundles:read",
+    "rollouts:read",
+  ]);
   const [limitToProject, setLimitToProject] = useState(true);
   const [days, setDays] = useState("90");
   const [secret, setSecret] = useState<string | null>(null);
@@ -59,7 +75,10 @@ export function ApiKeysPage() {
       ...(limitToProject ? { project: project.slug } : {}),
       ...(days.trim() ? { expires_in_s: Math.round(Number(days) * DAY_S) } : {}),
     };
-    const created = await run(() => api<ApiKey & { key: string }>("/api/v1/api-keys", { method: "POST", body }), "API key created");
+    const created = await run(
+      () => api<ApiKey & { key: string }>("/api/v1/api-keys", { method: "POST", body }),
+      "API key created",
+    );
     if (created) {
       setSecret(created.key);
       setName("");
@@ -73,14 +92,30 @@ export function ApiKeysPage() {
         <h2 id="new-key-h">New API key</h2>
         <div class="grid3">
           <Field id="k-name" label="Name">
-            <input id="k-name" required maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+            <input
+              id="k-name"
+              required
+              maxLength={100}
+              value={name}
+              onInput={(e) => setName(e.currentTarget.value)}
+            />
           </Field>
           <Field id="k-days" label="Expires after (days)" hint="Blank: never">
-            <input id="k-days" type="number" min="1" value={days} onInput={(e) => setDays(e.currentTarget.value)} />
+            <input
+              id="k-days"
+              type="number"
+              min="1"
+              value={days}
+              onInput={(e) => setDays(e.currentTarget.value)}
+            />
           </Field>
           <label class="check">
-            <input type="checkbox" checked={limitToProject} onChange={(e) => setLimitToProject(e.currentTarget.checked)} /> Only
-            for project {project.name}
+            <input
+              type="checkbox"
+              checked={limitToProject}
+              onChange={(e) => setLimitToProject(e.currentTarget.checked)}
+            />{" "}
+            Only for project {project.name}
           </label>
         </div>
         <fieldset class="scopes">
@@ -90,7 +125,11 @@ export function ApiKeysPage() {
               <input
                 type="checkbox"
                 checked={scopes.includes(s)}
-                onChange={(e) => setScopes(e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s))}
+                onChange={(e) =>
+                  setScopes(
+                    e.currentTarget.checked ? [...scopes, s] : scopes.filter((x) => x !== s),
+                  )
+                }
               />{" "}
               <code>{s}</code>
             </label>

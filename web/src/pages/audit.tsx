@@ -20,7 +20,11 @@ export function AuditPage() {
   const actor = query.get("actor") ?? "";
   const since = query.get("since") ?? "";
   const [pages, setPages] = useState(1);
-  const filters = { action: action || undefined, actor: actor || undefined, since: dayStart(since) };
+  const filters = {
+    action: action || undefined,
+    actor: actor || undefined,
+    since: dayStart(since),
+  };
   const res = useResource(
     async (signal) => {
       const items: AuditEntry[] = [];
@@ -50,7 +54,10 @@ export function AuditPage() {
     exporting.run(
       () =>
         download(
-          projectPath(project.slug, `/audit-logs/export${qs({ format, action: filters.action, since: filters.since })}`),
+          projectPath(
+            project.slug,
+            `/audit-logs/export${qs({ format, action: filters.action, since: filters.since })}`,
+          ),
           `audit-${project.slug}.${format}`,
         ),
       `Exported the audit log as ${format.toUpperCase()}`,
@@ -75,10 +82,20 @@ export function AuditPage() {
             >
               {verify.busy ? "Verifying…" : "Verify chain"}
             </button>
-            <button type="button" class="btn" disabled={exporting.busy} onClick={() => void exportAs("csv")}>
+            <button
+              type="button"
+              class="btn"
+              disabled={exporting.busy}
+              onClick={() => void exportAs("csv")}
+            >
               Export CSV
             </button>
-            <button type="button" class="btn" disabled={exporting.busy} onClick={() => void exportAs("json")}>
+            <button
+              type="button"
+              class="btn"
+              disabled={exporting.busy}
+              onClick={() => void exportAs("json")}
+            >
               Export JSON
             </button>
           </>
@@ -89,7 +106,11 @@ export function AuditPage() {
       <ErrorBox error={verify.error} title="Verification failed" />
       <ErrorBox error={exporting.error} title="Export failed" />
       {verification && (
-        <div class={`alert ${verification.valid ? "alert-ok" : "alert-bad"}`} role="status" data-testid="verify-result">
+        <div
+          class={`alert ${verification.valid ? "alert-ok" : "alert-bad"}`}
+          role="status"
+          data-testid="verify-result"
+        >
           <StatusBadge status={verification.valid ? "valid" : "invalid"} />{" "}
           {verification.valid
             ? `The hash chain is intact: ${verification.checked} entries checked.`
@@ -99,15 +120,29 @@ export function AuditPage() {
       <form class="filters" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="a-action">Action</label>
-          <input id="a-action" placeholder="rollout.created" value={action} onChange={(e) => setQuery({ action: e.currentTarget.value })} />
+          <input
+            id="a-action"
+            placeholder="rollout.created"
+            value={action}
+            onChange={(e) => setQuery({ action: e.currentTarget.value })}
+          />
         </div>
         <div class="field">
           <label for="a-actor">Actor id</label>
-          <input id="a-actor" value={actor} onChange={(e) => setQuery({ actor: e.currentTarget.value })} />
+          <input
+            id="a-actor"
+            value={actor}
+            onChange={(e) => setQuery({ actor: e.currentTarget.value })}
+          />
         </div>
         <div class="field">
           <label for="a-since">Since</label>
-          <input id="a-since" type="date" value={since} onChange={(e) => setQuery({ since: e.currentTarget.value })} />
+          <input
+            id="a-since"
+            type="date"
+            value={since}
+            onChange={(e) => setQuery({ since: e.currentTarget.value })}
+          />
         </div>
       </form>
       <ErrorBox error={res.error} />
@@ -138,7 +173,8 @@ export function AuditPage() {
                     {e.actor_type} <span class="muted small mono">{e.actor_id.slice(0, 8)}</span>
                   </td>
                   <td>
-                    {e.resource_type} <span class="muted small mono">{e.resource_id?.slice(0, 12) ?? ""}</span>
+                    {e.resource_type}{" "}
+                    <span class="muted small mono">{e.resource_id?.slice(0, 12) ?? ""}</span>
                   </td>
                   <td>
                     {e.diff ? (
@@ -157,7 +193,12 @@ export function AuditPage() {
         </div>
       )}
       {res.data?.more && (
-        <button type="button" class="btn" onClick={() => setPages(pages + 1)} disabled={res.loading}>
+        <button
+          type="button"
+          class="btn"
+          onClick={() => setPages(pages + 1)}
+          disabled={res.loading}
+        >
           Load more
         </button>
       )}

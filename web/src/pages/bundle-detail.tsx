@@ -3,7 +3,7 @@ import { Tabs } from "../components/tabs";
 import { ConfirmButton, ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
 import { api, projectPath } from "../lib/api";
 import { useProject } from "../lib/context";
-import { bytes, dateTime } from "../lib/format";
+import { actorLabel, bytes, dateTime } from "../lib/format";
 import { Link, setQuery, useLocation } from "../lib/router";
 import type { Bundle, BundleConfig, SigningKey } from "../lib/types";
 import { useResource } from "../lib/use-resource";
@@ -25,14 +25,22 @@ interface CdxComponent {
 function ConfigTab({ bundle }: { bundle: Bundle }) {
   const { project } = useProject();
   const res = useResource(
-    (signal) => api<BundleConfig>(projectPath(project.slug, `/bundles/${bundle.bundle_id}/config`), { signal }),
+    (signal) =>
+      api<BundleConfig>(projectPath(project.slug, `/bundles/${bundle.bundle_id}/config`), {
+        signal,
+      }),
     [bundle.bundle_id],
   );
   if (!res.data) {
     return res.error ? <ErrorBox error={res.error} /> : <Loading />;
   }
   const { entry, files } = res.data;
-  const paths = [entry, ...Object.keys(files).filter((p) => p !== entry).sort()];
+  const paths = [
+    entry,
+    ...Object.keys(files)
+      .filter((p) => p !== entry)
+      .sort(),
+  ];
   return (
     <>
       {paths.map((p) => (
@@ -41,6 +49,7 @@ function ConfigTab({ bundle }: { bundle: Bundle }) {
           path={p}
           text={files[p] ?? ""}
           diagnostics={bundle.diagnostics.filter((d) => d.file === p)}
+          tone={bundle.status === "failed" ? "error" : "warning"}
         />
       ))}
     </>
@@ -83,7 +92,9 @@ function SignatureTab({ bundle }: { bundle: Bundle }) {
         </dd>
       </dl>
       <h3>Manifest</h3>
-      <pre class="json">{bundle.manifest ? JSON.stringify(bundle.manifest, null, 2) : "No manifest until compiled."}</pre>
+      <pre class="json">
+        {bundle.manifest ? JSON.stringify(bundle.manifest, null, 2) : "No manifest until compiled."}
+      </pre>
     </>
   );
 }
@@ -92,9 +103,12 @@ function SbomTab({ bundle }: { bundle: Bundle }) {
   const { project } = useProject();
   const res = useResource(
     (signal) =>
-      api<{ components?: CdxComponent[] }>(projectPath(project.slug, `/bundles/${bundle.bundle_id}/sbom`), {
-        signal,
-      }),
+      api<{ components?: CdxComponent[] }>(
+        projectPath(project.slug, `/bundles/${bundle.bundle_id}/sbom`),
+        {
+          signal,
+        },
+      ),
     [bundle.bundle_id],
   );
   if (!res.data) {
@@ -114,10 +128,10 @@ function SbomTab({ bundle }: { bundle: Bundle }) {
         </thead>
         <tbody>
           {components.map((c, i) => {
-            const kind = c.properties?.find((p) => p.name === "zentinel:kind")?.value ?? c.type ?? "";
+            const kind =
+              c.properties?.find((p) => p.name === "zentinel:kind")?.value ?? c.type ?? "";
             const props = (c.properties ?? []).filter((p) => p.name !== "zentinel:kind");
             return (
-              // biome-ignore lint/suspicious/noArrayIndexKey: SBOM components are ordered.
               <tr key={i}>
                 <td>{kind}</td>
                 <td>
@@ -125,7 +139,9 @@ function SbomTab({ bundle }: { bundle: Bundle }) {
                   {c.version ? <span class="muted small"> {c.version}</span> : null}
                 </td>
                 <td class="small">
-                  {props.map((p) => `${p.name.replace("zentinel:config:", "")}=${p.value}`).join(" · ")}
+                  {props
+                    .map((p) => `${p.name.replace("zentinel:config:", "")}=${p.value}`)
+                    .join(" · ")}
                 </td>
               </tr>
             );
@@ -140,7 +156,9 @@ function SbomTab({ bundle }: { bundle: Bundle }) {
 export function BundleDetailPage({ id }: { id: string }) {
   const { project, can } = useProject();
   const { query } = useLocation();
-  const tab = TABS.some((t) => t.id === query.get("tab")) ? (query.get("tab") ?? "config") : "config";
+  const tab = TABS.some((t) => t.id === query.get("tab"))
+    ? (query.get("tab") ?? "config")
+    : "config";
   const base = `/p/${project.slug}`;
   const path = projectPath(project.slug, `/bundles/${id}`);
   const res = useResource((signal) => api<Bundle>(path, { signal }), [path], {
@@ -173,10 +191,18 @@ export function BundleDetailPage({ id }: { id: string }) {
               <ConfirmButton
                 label="Revoke"
                 title={`Revoke bundle ${b.version}?`}
-                body={<p>It is never offered or served to nodes again. Nodes running it keep it until they get another bundle.</p>}
+                body={
+                  <p>
+                    It is never offered or served to nodes again. Nodes running it keep it until
+                    they get another bundle.
+                  </p>
+                }
                 danger
                 onConfirm={async () => {
-                  await api(`${path}/revoke`, { method: "POST", body: { reason: "revoked from the dashboard" } });
+                  await api(`${path}/revoke`, {
+                    method: "POST",
+                    body: { reason: "revoked from the dashboard" },
+                  });
                   res.reload();
                 }}
               />
@@ -195,7 +221,7 @@ export function BundleDetailPage({ id }: { id: string }) {
         <span class="muted">
           {b.source.type}
           {b.source.ref ? ` ${b.source.ref}` : ""} · created {dateTime(b.created_at)}
-          {b.created_by ? ` by ${b.created_by}` : ""}
+          {b.created_by ? ` by ${actorLabel(b.created_by)}` : ""}
           {b.compile_duration_ms !== null ? ` · compiled in ${b.compile_duration_ms} ms` : ""}
         </span>
         {inFlight && (
@@ -211,11 +237,18 @@ export function BundleDetailPage({ id }: { id: string }) {
           ))}
         </ul>
       )}
-      <Tabs label="Bundle details" tabs={TABS} selected={tab} onSelect={(t) => setQuery({ tab: t })}>
+      <Tabs
+        label="Bundle details"
+        tabs={TABS}
+        selected={tab}
+        onSelect={(t) => setQuery({ tab: t })}
+      >
         {tab === "config" && <ConfigTab bundle={b} />}
         {tab === "overview" && <SignatureTab bundle={b} />}
         {tab === "sbom" && <SbomTab bundle={b} />}
-        {tab === "compiler" && <pre class="json">{b.compiler_output ?? "No compiler output yet."}</pre>}
+        {tab === "compiler" && (
+          <pre class="json">{b.compiler_output ?? "No compiler output yet."}</pre>
+        )}
       </Tabs>
     </>
   );

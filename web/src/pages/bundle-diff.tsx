@@ -45,9 +45,12 @@ export function BundleDiffPage({ id }: { id: string }) {
   const res = useResource(
     async (signal) => {
       const [diff, bundles] = await Promise.all([
-        api<BundleDiff>(projectPath(project.slug, `/bundles/${id}/diff${qs({ against: against || undefined })}`), {
-          signal,
-        }),
+        api<BundleDiff>(
+          projectPath(project.slug, `/bundles/${id}/diff${qs({ against: against || undefined })}`),
+          {
+            signal,
+          },
+        ),
         fetchBundles(project.slug, signal),
       ]);
       return { diff, bundles: bundles.items };
@@ -67,8 +70,11 @@ export function BundleDiffPage({ id }: { id: string }) {
   const { diff } = res.data;
   const summary = diff.summary;
   const changes = summary
-    ? COLLECTIONS.reduce((n, c) => n + summary[c].added.length + summary[c].removed.length + summary[c].changed.length, 0) +
-      summary.globals.length
+    ? COLLECTIONS.reduce(
+        (n, c) =>
+          n + summary[c].added.length + summary[c].removed.length + summary[c].changed.length,
+        0,
+      ) + summary.globals.length
     : null;
   return (
     <>
@@ -76,7 +82,11 @@ export function BundleDiffPage({ id }: { id: string }) {
       <form class="filters" aria-label="Compare with" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="against">Compare with</label>
-          <select id="against" value={against || diff.against || ""} onChange={(e) => setQuery({ against: e.currentTarget.value })}>
+          <select
+            id="against"
+            value={against || diff.against || ""}
+            onChange={(e) => setQuery({ against: e.currentTarget.value })}
+          >
             {diff.against === null && <option value="">(nothing: first bundle)</option>}
             {(bundles ?? [])
               .filter((b) => b.bundle_id !== id)
@@ -93,10 +103,15 @@ export function BundleDiffPage({ id }: { id: string }) {
       </form>
       <section class="card" aria-labelledby="summary-h">
         <h2 id="summary-h">
-          Structural summary {changes !== null && <span class="muted small">({changes} changes)</span>}
+          Structural summary{" "}
+          {changes !== null && <span class="muted small">({changes} changes)</span>}
         </h2>
-        {summary === null && <p class="muted">One side does not validate, so only the text diff is shown.</p>}
-        {summary !== null && changes === 0 && <p class="muted">No structural change (formatting or comments only).</p>}
+        {summary === null && (
+          <p class="muted">One side does not validate, so only the text diff is shown.</p>
+        )}
+        {summary !== null && changes === 0 && (
+          <p class="muted">No structural change (formatting or comments only).</p>
+        )}
         {summary !== null && (
           <ul class="plain summary" data-testid="diff-summary">
             {COLLECTIONS.map((c) => (
@@ -115,7 +130,9 @@ export function BundleDiffPage({ id }: { id: string }) {
           </ul>
         )}
         <p class="small muted">
-          {diff.files.map((f) => `${f.path}: ${f.status} (+${f.added} −${f.removed})`).join(" · ") || "No file changed."}
+          {diff.files
+            .map((f) => `${f.path}: ${f.status} (+${f.added} −${f.removed})`)
+            .join(" · ") || "No file changed."}
         </p>
       </section>
       <DiffView unified={diff.unified} />

@@ -20,7 +20,12 @@ function diagnosticsOf(err: unknown): Diagnostic[] {
   }
   return err.details
     .filter((d) => d.line !== undefined)
-    .map((d) => ({ file: d.file ?? ENTRY, line: d.line ?? 0, column: d.column ?? 0, message: d.message }));
+    .map((d) => ({
+      file: d.file ?? ENTRY,
+      line: d.line ?? 0,
+      column: d.column ?? 0,
+      message: d.message,
+    }));
 }
 
 /**
@@ -39,8 +44,11 @@ export function BundleUploadPage() {
   const loadFiles = async (e: Event) => {
     const input = e.currentTarget as HTMLInputElement;
     const files = [...(input.files ?? [])];
-    const loaded = await Promise.all(files.map(async (f) => ({ path: f.name, text: await f.text() })));
-    const entry = loaded.find((f) => f.path === ENTRY) ?? (loaded.length === 1 ? loaded[0] : undefined);
+    const loaded = await Promise.all(
+      files.map(async (f) => ({ path: f.name, text: await f.text() })),
+    );
+    const entry =
+      loaded.find((f) => f.path === ENTRY) ?? (loaded.length === 1 ? loaded[0] : undefined);
     if (entry) {
       setConfig(entry.text);
     }
@@ -53,7 +61,9 @@ export function BundleUploadPage() {
     const body = {
       config,
       ...(version.trim() ? { version: version.trim() } : {}),
-      ...(extra.length > 0 ? { files: Object.fromEntries(extra.map((f) => [f.path, f.text])) } : {}),
+      ...(extra.length > 0
+        ? { files: Object.fromEntries(extra.map((f) => [f.path, f.text])) }
+        : {}),
       source: { type: "api" as const },
     };
     const bundle = await run(
@@ -70,7 +80,12 @@ export function BundleUploadPage() {
       <PageTitle>Upload a config</PageTitle>
       <form onSubmit={submit} class="upload" aria-label="Upload a config">
         <Field id="version" label="Version label (optional)" hint="Defaults to v<sequence>">
-          <input id="version" value={version} maxLength={100} onInput={(e) => setVersion(e.currentTarget.value)} />
+          <input
+            id="version"
+            value={version}
+            maxLength={100}
+            onInput={(e) => setVersion(e.currentTarget.value)}
+          />
         </Field>
         <Field id="files" label="Load from files" hint={`Pick ${ENTRY} and any files it includes`}>
           <input id="files" type="file" accept=".kdl,text/plain" multiple onChange={loadFiles} />
@@ -98,17 +113,31 @@ export function BundleUploadPage() {
                 class="mono"
                 value={f.text}
                 onInput={(e) =>
-                  setExtra(extra.map((x, j) => (j === i ? { ...x, text: e.currentTarget.value } : x)))
+                  setExtra(
+                    extra.map((x, j) => (j === i ? { ...x, text: e.currentTarget.value } : x)),
+                  )
                 }
               />
             </Field>
-            <button type="button" class="btn btn-ghost" onClick={() => setExtra(extra.filter((_, j) => j !== i))}>
+            <button
+              type="button"
+              class="btn btn-ghost"
+              onClick={() => setExtra(extra.filter((_, j) => j !== i))}
+            >
               Remove {f.path}
             </button>
           </div>
         ))}
+        <div class="row">
+          <button type="submit" class="btn btn-primary" disabled={busy || config.trim() === ""}>
+            {busy ? "Validating…" : "Validate and upload"}
+          </button>
+        </div>
         <div id="upload-errors">
-          <ErrorBox error={error} title={diagnostics.length > 0 ? "The config was rejected" : undefined} />
+          <ErrorBox
+            error={error}
+            title={diagnostics.length > 0 ? "The config was rejected" : undefined}
+          />
         </div>
         {diagnostics.length > 0 && (
           <section aria-label="Errors in the submitted files">
@@ -124,11 +153,6 @@ export function BundleUploadPage() {
               ))}
           </section>
         )}
-        <div class="row">
-          <button type="submit" class="btn btn-primary" disabled={busy || config.trim() === ""}>
-            {busy ? "Validating…" : "Validate and upload"}
-          </button>
-        </div>
       </form>
     </>
   );

@@ -39,7 +39,11 @@ export function BundlesPage() {
       <form class="filters" aria-label="Filter bundles" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="b-status">Status</label>
-          <select id="b-status" value={status} onChange={(e) => setQuery({ status: e.currentTarget.value })}>
+          <select
+            id="b-status"
+            value={status}
+            onChange={(e) => setQuery({ status: e.currentTarget.value })}
+          >
             <option value="">Any</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>

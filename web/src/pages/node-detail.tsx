@@ -46,14 +46,24 @@ export function NodeDetailPage({ id }: { id: string }) {
     async (signal) => {
       const [node, beats, events, bundles] = await Promise.all([
         api<FleetNode>(path, { signal }),
-        api<Page<Heartbeat>>(`${path}/heartbeats?limit=${HEARTBEATS_SHOWN}`, { signal }).catch(() => null),
+        api<Page<Heartbeat>>(`${path}/heartbeats?limit=${HEARTBEATS_SHOWN}`, { signal }).catch(
+          () => null,
+        ),
         api<Page<NodeEvent>>(`${path}/events?limit=50`, { signal }).catch(() => null),
         fetchBundles(project.slug, signal),
       ]);
-      return { node, beats: beats?.items ?? [], events: events?.items ?? [], bundles: bundles.items };
+      return {
+        node,
+        beats: beats?.items ?? [],
+        events: events?.items ?? [],
+        bundles: bundles.items,
+      };
     },
     [path],
-    { live: (m) => m.resource_id === id || m.resource_type === "bundle", refreshMs: NODE_REFRESH_MS },
+    {
+      live: (m) => m.resource_id === id || m.resource_type === "bundle",
+      refreshMs: NODE_REFRESH_MS,
+    },
   );
   if (!res.data) {
     return (
@@ -81,7 +91,11 @@ export function NodeDetailPage({ id }: { id: string }) {
               <ConfirmButton
                 label="Revoke"
                 title={`Revoke node ${node.name}?`}
-                body={<p>The node's key stops working at once and it is never offered a bundle again.</p>}
+                body={
+                  <p>
+                    The node's key stops working at once and it is never offered a bundle again.
+                  </p>
+                }
                 danger
                 onConfirm={async () => {
                   await api(path, { method: "DELETE" });
@@ -114,9 +128,13 @@ export function NodeDetailPage({ id }: { id: string }) {
             <Fact term="Labels">
               <Labels labels={node.labels} />
             </Fact>
-            <Fact term="Health">{node.health?.status ? <StatusBadge status={node.health.status} /> : "—"}</Fact>
+            <Fact term="Health">
+              {node.health?.status ? <StatusBadge status={node.health.status} /> : "—"}
+            </Fact>
             <Fact term="Last heartbeat">
-              <span title={dateTime(node.last_heartbeat_at)}>{timeAgo(node.last_heartbeat_at)}</span>
+              <span title={dateTime(node.last_heartbeat_at)}>
+                {timeAgo(node.last_heartbeat_at)}
+              </span>
             </Fact>
             <Fact term="Version">{node.version ?? "—"}</Fact>
             <Fact term="Host">
@@ -146,7 +164,9 @@ export function NodeDetailPage({ id }: { id: string }) {
                 "—"
               )}
             </Fact>
-            <Fact term="Drifting since">{node.diverged_since ? timeAgo(node.diverged_since) : "in sync"}</Fact>
+            <Fact term="Drifting since">
+              {node.diverged_since ? timeAgo(node.diverged_since) : "in sync"}
+            </Fact>
           </dl>
           <h3>Current metrics</h3>
           <dl class="facts">

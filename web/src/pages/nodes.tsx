@@ -33,7 +33,8 @@ export function NodesPage() {
     { live: onTypes("node"), refreshMs: NODES_REFRESH_MS },
   );
   const rows = (res.data?.items ?? []).filter(
-    (n) => !bundle || (bundle === "none" ? n.active_bundle_id === null : n.active_bundle_id === bundle),
+    (n) =>
+      !bundle || (bundle === "none" ? n.active_bundle_id === null : n.active_bundle_id === bundle),
   );
 
   return (
@@ -42,7 +43,11 @@ export function NodesPage() {
       <form class="filters" aria-label="Filter nodes" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="f-status">Status</label>
-          <select id="f-status" value={status} onChange={(e) => setQuery({ status: e.currentTarget.value })}>
+          <select
+            id="f-status"
+            value={status}
+            onChange={(e) => setQuery({ status: e.currentTarget.value })}
+          >
             <option value="">Any (not revoked)</option>
             <option value="online">Online</option>
             <option value="offline">Offline</option>
@@ -65,7 +70,11 @@ export function NodesPage() {
         </div>
         <div class="field">
           <label for="f-bundle">Active bundle</label>
-          <select id="f-bundle" value={bundle} onChange={(e) => setQuery({ bundle: e.currentTarget.value })}>
+          <select
+            id="f-bundle"
+            value={bundle}
+            onChange={(e) => setQuery({ bundle: e.currentTarget.value })}
+          >
             <option value="">Any</option>
             <option value="none">No bundle</option>
             {(res.data?.bundles ?? [])

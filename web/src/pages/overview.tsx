@@ -1,7 +1,8 @@
 import { RolloutProgress } from "../components/progress";
 import { Empty, ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
+import { api, projectPath } from "../lib/api";
 import { useProject } from "../lib/context";
-import { timeAgo } from "../lib/format";
+import { actorLabel, humanize, timeAgo } from "../lib/format";
 import {
   ACTIVE_ROLLOUT_STATES,
   bundleLabel,
@@ -10,14 +11,22 @@ import {
   fetchRollouts,
 } from "../lib/queries";
 import { Link } from "../lib/router";
-import type { BundleSummary, FleetNode, Rollout } from "../lib/types";
-import { onTypes, useResource } from "../lib/use-resource";
+import type { AuditEntry, BundleSummary, FleetNode, Page, Rollout } from "../lib/types";
+import { useResource } from "../lib/use-resource";
 
 /** A node not heard from for this long is listed as stale (before the cron marks it offline). */
 const STALE_AFTER_MS = 90_000;
 /** Heartbeats change node data without events: refresh the overview this often anyway. */
 const OVERVIEW_REFRESH_MS = 15_000;
 const STATUSES = ["online", "offline", "unknown"] as const;
+/** Resource types with a detail page, by the page's section. */
+const RESOURCE_PAGES: Record<string, string> = {
+  bundle: "bundles",
+  node: "nodes",
+  rollout: "rollouts",
+};
+/** Audit entries in the "Recent activity" card. */
+const ACTIVITY_SHOWN = 8;
 
 interface Failure {
   key: string;
@@ -40,7 +49,7 @@ function failures(
       at: r.completed_at ?? r.created_at,
       href: `${base}/rollouts/${r.id}`,
       what: `Rollout ${r.state === "failed" ? "failed" : "rolled back"}`,
-      detail: r.error?.message ?? r.error?.reason ?? bundleLabel(r.bundle_id, bundles),
+      detail: r.error?.message ?? bundleLabel(r.bundle_id, bundles),
     });
   }
   for (const b of bundles.filter((x) => x.status === "failed")) {
@@ -64,21 +73,42 @@ function failures(
   return out.sort((a, b) => b.at.localeCompare(a.at)).slice(0, 10);
 }
 
+/** The dashboard page of a resource named in the audit log, or its short id when it has none. */
+function ResourceLink({ base, type, id }: { base: string; type: string; id: string | null }) {
+  if (!id) {
+    return null;
+  }
+  const section = RESOURCE_PAGES[type];
+  return section ? (
+    <Link href={`${base}/${section}/${id}`}>{id.slice(0, 10)}</Link>
+  ) : (
+    <span>{id.slice(0, 10)}</span>
+  );
+}
+
 /** Fleet overview: node counts, bundles in the fleet, active rollouts, failures, stale nodes. */
 export function OverviewPage() {
   const { project } = useProject();
   const base = `/p/${project.slug}`;
   const res = useResource(
     async (signal) => {
-      const [nodes, bundles, rollouts] = await Promise.all([
+      const [nodes, bundles, rollouts, activity] = await Promise.all([
         fetchNodes(project.slug, {}, signal),
         fetchBundles(project.slug, signal),
         fetchRollouts(project.slug, {}, signal).catch(() => null),
+        api<Page<AuditEntry>>(projectPath(project.slug, `/audit-logs?limit=${ACTIVITY_SHOWN}`), {
+          signal,
+        }).catch(() => null),
       ]);
-      return { nodes: nodes.items, bundles: bundles.items, rollouts: rollouts?.items ?? null };
+      return {
+        nodes: nodes.items,
+        bundles: bundles.items,
+        rollouts: rollouts?.items ?? null,
+        activity: activity?.items ?? null,
+      };
     },
     [project.slug],
-    { live: onTypes("node", "bundle", "rollout"), refreshMs: OVERVIEW_REFRESH_MS },
+    { live: () => true, refreshMs: OVERVIEW_REFRESH_MS },
   );
   if (!res.data) {
     return (
@@ -88,7 +118,7 @@ export function OverviewPage() {
       </>
     );
   }
-  const { nodes, bundles, rollouts } = res.data;
+  const { nodes, bundles, rollouts, activity } = res.data;
   const total = nodes.length;
   const byStatus = new Map<string, number>();
   const byBundle = new Map<string | null, number>();
@@ -118,7 +148,11 @@ export function OverviewPage() {
           <span class="stat-l">nodes</span>
         </Link>
         {STATUSES.map((s) => (
-          <Link class={`stat stat-${s}`} href={`${base}/nodes?status=${s}`} key={s}>
+          <Link
+            class={(byStatus.get(s) ?? 0) > 0 ? `stat stat-${s}` : "stat"}
+            href={`${base}/nodes?status=${s}`}
+            key={s}
+          >
             <span class="stat-n" data-testid={`nodes-${s}`}>
               {byStatus.get(s) ?? 0}
             </span>
@@ -142,7 +176,9 @@ export function OverviewPage() {
                       <span data-testid="bundle-share">
                         {count}/{total} nodes on{" "}
                         {id ? (
-                          <Link href={`${base}/bundles/${id}`}>bundle {bundleLabel(id, bundles)}</Link>
+                          <Link href={`${base}/bundles/${id}`}>
+                            bundle {bundleLabel(id, bundles)}
+                          </Link>
                         ) : (
                           "no bundle"
                         )}
@@ -167,7 +203,7 @@ export function OverviewPage() {
                 <div class="row">
                   <Link href={`${base}/rollouts/${r.id}`}>{bundleLabel(r.bundle_id, bundles)}</Link>
                   <StatusBadge status={r.state} />
-                  <span class="muted small">{r.strategy.replace("_", " ")}</span>
+                  <span class="muted small">{humanize(r.strategy)}</span>
                 </div>
                 <RolloutProgress progress={r.progress} />
               </li>
@@ -199,7 +235,8 @@ export function OverviewPage() {
             <ul class="plain">
               {stale.slice(0, 10).map((n) => (
                 <li key={n.id}>
-                  <Link href={`${base}/nodes/${n.id}`}>{n.name}</Link> <StatusBadge status={n.status} />{" "}
+                  <Link href={`${base}/nodes/${n.id}`}>{n.name}</Link>{" "}
+                  <StatusBadge status={n.status} />{" "}
                   <span class="muted small">last seen {timeAgo(n.last_seen_at)}</span>
                 </li>
               ))}
@@ -207,6 +244,34 @@ export function OverviewPage() {
             </ul>
           )}
         </section>
+
+        {activity !== null && (
+          <section class="card span2" aria-labelledby="activity-h">
+            <h2 id="activity-h">Recent activity</h2>
+            {activity.length === 0 ? (
+              <Empty>Nothing has happened in this project yet.</Empty>
+            ) : (
+              <ul class="plain activity">
+                {activity.map((e) => (
+                  <li key={e.id}>
+                    <code>{e.action}</code>{" "}
+                    <span class="muted">
+                      {e.resource_type}{" "}
+                      <ResourceLink base={base} type={e.resource_type} id={e.resource_id} /> ·{" "}
+                      {actorLabel(`${e.actor_type}:${e.actor_id}`)}
+                    </span>{" "}
+                    <span class="muted small" title={e.created_at}>
+                      {timeAgo(e.created_at)}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <p class="small">
+              <Link href={`${base}/audit`}>Full audit log</Link>
+            </p>
+          </section>
+        )}
       </div>
     </>
   );

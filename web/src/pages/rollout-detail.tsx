@@ -1,45 +1,65 @@
+import { useEffect, useState } from "preact/hooks";
 import { AnalysisView } from "../components/analysis";
 import { RolloutProgress } from "../components/progress";
-import { RolloutActions } from "../components/rollout-actions";
+import { currentStepState, RolloutActions } from "../components/rollout-actions";
 import { ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
 import { api, projectPath } from "../lib/api";
 import { useProject } from "../lib/context";
-import { dateTime, humanize, timeAgo } from "../lib/format";
+import { actorLabel, dateTime, humanize, timeAgo } from "../lib/format";
 import { ACTIVE_ROLLOUT_STATES, bundleLabel, fetchBundles } from "../lib/queries";
 import { Link, setQuery, useLocation } from "../lib/router";
 import type { Page, Rollout, RolloutNode } from "../lib/types";
 import { useResource } from "../lib/use-resource";
 
-/** Node reports move a rollout without always emitting events; refresh active ones this often. */
+/**
+ * Per-node progress inside a step (a node activating) emits no event, only step and state
+ * changes do: refresh an active rollout this often on top of the live messages.
+ */
 const ACTIVE_REFRESH_MS = 5_000;
 
 function Steps({ rollout }: { rollout: Rollout }) {
-  const steps = rollout.steps ?? [];
-  if (steps.length === 0) {
-    return <p class="muted">{rollout.step_count} step(s) planned.</p>;
-  }
+  const started = new Map((rollout.steps ?? []).map((s) => [s.index, s]));
+  // Every planned step, started or not, so the timeline shows what is still ahead.
+  const indexes = Array.from({ length: rollout.step_count }, (_, i) => i);
   return (
     <ol class="timeline" data-testid="steps">
-      {steps.map((s) => (
-        <li key={s.index} class={`step step-${s.state}`} aria-current={s.index === rollout.current_step ? "step" : undefined}>
-          <div class="row">
-            <strong>Step {s.index + 1}</strong>
-            <StatusBadge status={s.state} />
-            <span class="muted small">
-              {s.node_count} node{s.node_count === 1 ? "" : "s"}
-              {s.started_at ? ` · started ${timeAgo(s.started_at)}` : ""}
-              {s.completed_at ? ` · finished ${timeAgo(s.completed_at)}` : ""}
-            </span>
-          </div>
-          {s.error && <p class="field-error">{String(s.error.message ?? JSON.stringify(s.error))}</p>}
-          {s.analysis && Object.keys(s.analysis).length > 0 && (
-            <details open={s.index === rollout.current_step}>
-              <summary>Gate evaluations and analysis</summary>
-              <AnalysisView analysis={s.analysis} />
-            </details>
-          )}
-        </li>
-      ))}
+      {indexes.map((index) => {
+        const s = started.get(index);
+        const state =
+          s?.state ?? (ACTIVE_ROLLOUT_STATES.has(rollout.state) ? "pending" : "skipped");
+        return (
+          <li
+            key={index}
+            class={`step step-${state}`}
+            aria-current={index === rollout.current_step ? "step" : undefined}
+          >
+            <div class="row wrap">
+              <strong>Step {index + 1}</strong>
+              <StatusBadge status={state} />
+              {s && (
+                <span class="muted small">
+                  {s.node_count} node{s.node_count === 1 ? "" : "s"}
+                  {s.started_at ? ` · started ${timeAgo(s.started_at)}` : ""}
+                  {s.completed_at ? ` · finished ${timeAgo(s.completed_at)}` : ""}
+                </span>
+              )}
+            </div>
+            {s?.error && <p class="field-error">{s.error.message}</p>}
+            {s?.analysis && Object.keys(s.analysis).length > 0 && (
+              <details open={index === rollout.current_step}>
+                <summary>Gate evaluations and analysis</summary>
+                <AnalysisView analysis={s.analysis} />
+              </details>
+            )}
+            {s?.error && Object.keys(s.error.details).length > 0 && (
+              <details>
+                <summary>Failure evidence</summary>
+                <AnalysisView analysis={s.error.details} />
+              </details>
+            )}
+          </li>
+        );
+      })}
     </ol>
   );
 }
@@ -51,6 +71,7 @@ export function RolloutDetailPage({ id }: { id: string }) {
   const nodeState = query.get("node_state") ?? "";
   const base = `/p/${project.slug}`;
   const path = projectPath(project.slug, `/rollouts/${id}`);
+  const [active, setActive] = useState(true);
   const res = useResource(
     async (signal) => {
       const [rollout, nodes, bundles] = await Promise.all([
@@ -61,8 +82,13 @@ export function RolloutDetailPage({ id }: { id: string }) {
       return { rollout, nodes: nodes?.items ?? [], bundles: bundles.items };
     },
     [path],
-    { live: (m) => m.resource_id === id || m.resource_type === "node", refreshMs: ACTIVE_REFRESH_MS },
+    {
+      live: (m) => m.resource_id === id || m.resource_type === "node",
+      refreshMs: active ? ACTIVE_REFRESH_MS : undefined,
+    },
   );
+  const isActive = res.data ? ACTIVE_ROLLOUT_STATES.has(res.data.rollout.state) : true;
+  useEffect(() => setActive(isActive), [isActive]);
   if (!res.data) {
     return (
       <>
@@ -73,6 +99,7 @@ export function RolloutDetailPage({ id }: { id: string }) {
   }
   const { rollout: r, nodes, bundles } = res.data;
   const shown = nodes.filter((n) => !nodeState || n.state === nodeState);
+  const phase = ACTIVE_ROLLOUT_STATES.has(r.state) ? currentStepState(r) : null;
   return (
     <>
       <PageTitle actions={<RolloutActions rollout={r} onDone={res.reload} />}>
@@ -83,20 +110,24 @@ export function RolloutDetailPage({ id }: { id: string }) {
       </PageTitle>
       <ErrorBox error={res.error} title="Refresh failed; showing the last data" />
       <p class="summary-line muted">
-        {humanize(r.strategy)} · created {dateTime(r.created_at)} by {r.created_by}
-        {r.step_phase ? ` · ${humanize(r.step_phase)}` : ""}
-        {r.approvals_required ? ` · approvals ${r.approvals ?? 0}/${r.approvals_required}` : ""}
+        {humanize(r.strategy)} · created {dateTime(r.created_at)} by {actorLabel(r.created_by)}
+        {phase ? ` · step ${(r.current_step ?? 0) + 1}/${r.step_count}: ${humanize(phase)}` : ""}
+        {r.approvals_required
+          ? ` · approvals ${(r.approvals ?? []).filter((a) => a.decision === "approve").length}/${r.approvals_required}`
+          : ""}
         {" · "}
         <Link href={`${base}/bundles/${r.bundle_id}`}>bundle</Link>
       </p>
       {r.error && (
         <div class="alert alert-bad" role="alert">
-          <strong>{humanize(r.error.reason ?? "error")}</strong>
+          <strong>{humanize(r.error.reason)}</strong>
           <p>{r.error.message}</p>
         </div>
       )}
       <section class="card" aria-labelledby="progress-h">
-        <h2 id="progress-h">Progress {ACTIVE_ROLLOUT_STATES.has(r.state) && <span class="badge tone-info">live</span>}</h2>
+        <h2 id="progress-h">
+          Progress {ACTIVE_ROLLOUT_STATES.has(r.state) && <span class="badge tone-info">live</span>}
+        </h2>
         <RolloutProgress progress={r.progress} />
       </section>
       <div class="grid2">
@@ -108,7 +139,11 @@ export function RolloutDetailPage({ id }: { id: string }) {
           <h2 id="nodes-h">Nodes</h2>
           <div class="field inline">
             <label for="node-state">State</label>
-            <select id="node-state" value={nodeState} onChange={(e) => setQuery({ node_state: e.currentTarget.value })}>
+            <select
+              id="node-state"
+              value={nodeState}
+              onChange={(e) => setQuery({ node_state: e.currentTarget.value })}
+            >
               <option value="">Any</option>
               {[...new Set(nodes.map((n) => n.state))].map((s) => (
                 <option key={s} value={s}>
@@ -131,14 +166,20 @@ export function RolloutDetailPage({ id }: { id: string }) {
                 {shown.map((n) => (
                   <tr key={n.node_id}>
                     <td>
-                      <Link href={`${base}/nodes/${n.node_id}`}>{n.node_name ?? n.node_id.slice(0, 8)}</Link>
+                      <Link href={`${base}/nodes/${n.node_id}`}>
+                        {n.node_name ?? n.node_id.slice(0, 8)}
+                      </Link>
                       {n.error && <div class="field-error small">{n.error}</div>}
                     </td>
-                    <td>{n.step_index + 1}</td>
+                    <td>{n.step_index === null ? "—" : n.step_index + 1}</td>
                     <td>
                       <StatusBadge status={n.state} />
                     </td>
-                    <td>{bundleLabel(n.previous_bundle_id, bundles)}</td>
+                    <td>
+                      {n.previous_bundle_id || n.state !== "pending"
+                        ? bundleLabel(n.previous_bundle_id, bundles)
+                        : "—"}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -149,7 +190,7 @@ export function RolloutDetailPage({ id }: { id: string }) {
       {r.spec && (
         <details class="card">
           <summary>Specification</summary>
-          <pre class="json">{JSON.stringify({ target_selector: r.target_selector, ...r.spec }, null, 2)}</pre>
+          <pre class="json">{JSON.stringify(r.spec, null, 2)}</pre>
         </details>
       )}
     </>

@@ -4,6 +4,7 @@ import { SelectorPreview } from "../components/selector-preview";
 import { ErrorBox, Field, Loading, PageTitle, useAction } from "../components/ui";
 import { api, projectPath } from "../lib/api";
 import { useProject } from "../lib/context";
+import { humanize } from "../lib/format";
 import { fetchBundles, fetchNodes } from "../lib/queries";
 import { navigate, useLocation } from "../lib/router";
 import type { Rollout, TargetSelector } from "../lib/types";
@@ -55,16 +56,26 @@ export function RolloutNewPage() {
 
   const data = useResource(
     async (signal) => {
-      const [bundles, nodes] = await Promise.all([fetchBundles(project.slug, signal), fetchNodes(project.slug, {}, signal)]);
+      const [bundles, nodes] = await Promise.all([
+        fetchBundles(project.slug, signal),
+        fetchNodes(project.slug, {}, signal),
+      ]);
       return { bundles: bundles.items.filter((b) => b.status === "compiled"), nodes: nodes.items };
     },
     [project.slug],
   );
   const labels = Object.fromEntries(
-    parseLabelFilter(labelText).map((kv) => [kv.slice(0, kv.indexOf(":")), kv.slice(kv.indexOf(":") + 1)]),
+    parseLabelFilter(labelText).map((kv) => [
+      kv.slice(0, kv.indexOf(":")),
+      kv.slice(kv.indexOf(":") + 1),
+    ]),
   );
   const selector: TargetSelector =
-    target === "labels" ? { type: "labels", labels } : target === "node_ids" ? { type: "node_ids", node_ids: nodeIds } : { type: "all" };
+    target === "labels"
+      ? { type: "labels", labels }
+      : target === "node_ids"
+        ? { type: "node_ids", node_ids: nodeIds }
+        : { type: "all" };
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -88,7 +99,10 @@ export function RolloutNewPage() {
       ...(strategy === "canary"
         ? {
             canary: {
-              steps: f.canary_steps.split(/[,\s]+/).filter(Boolean).map(Number),
+              steps: f.canary_steps
+                .split(/[,\s]+/)
+                .filter(Boolean)
+                .map(Number),
               analysis_window_seconds: optNum(f.analysis_window_seconds),
               confidence: optNum(f.confidence),
               auto_promote: autoPromote,
@@ -96,7 +110,9 @@ export function RolloutNewPage() {
           }
         : {}),
       ...(strategy === "blue_green"
-        ? { blue_green: { green_percentage: optNum(f.green_percentage), auto_promote: autoPromote } }
+        ? {
+            blue_green: { green_percentage: optNum(f.green_percentage), auto_promote: autoPromote },
+          }
         : {}),
       scheduled_at: f.scheduled_at ? new Date(f.scheduled_at).toISOString() : null,
     };
@@ -129,7 +145,12 @@ export function RolloutNewPage() {
         <fieldset>
           <legend>Bundle</legend>
           <Field id="ro-bundle" label="Compiled bundle">
-            <select id="ro-bundle" required value={bundleId} onChange={(e) => setBundleId(e.currentTarget.value)}>
+            <select
+              id="ro-bundle"
+              required
+              value={bundleId}
+              onChange={(e) => setBundleId(e.currentTarget.value)}
+            >
               <option value="">Choose…</option>
               {data.data.bundles.map((b) => (
                 <option key={b.bundle_id} value={b.bundle_id}>
@@ -141,53 +162,80 @@ export function RolloutNewPage() {
         </fieldset>
         <fieldset>
           <legend>Target</legend>
-          <div class="radios" role="radiogroup" aria-label="Target">
+          <div class="radios">
             {(["all", "labels", "node_ids"] as const).map((t) => (
               <label key={t}>
-                <input type="radio" name="target" value={t} checked={target === t} onChange={() => setTarget(t)} />{" "}
+                <input
+                  type="radio"
+                  name="target"
+                  value={t}
+                  checked={target === t}
+                  onChange={() => setTarget(t)}
+                />{" "}
                 {t === "all" ? "All nodes" : t === "labels" ? "Nodes with labels" : "Chosen nodes"}
               </label>
             ))}
           </div>
           {target === "labels" && (
             <Field id="ro-labels" label="Labels" hint="key:value pairs; a node needs all of them">
-              <input id="ro-labels" placeholder="region:eu, tier:edge" value={labelText} onInput={(e) => setLabelText(val(e))} />
+              <input
+                id="ro-labels"
+                placeholder="region:eu, tier:edge"
+                value={labelText}
+                onInput={(e) => setLabelText(val(e))}
+              />
             </Field>
           )}
           {target === "node_ids" && (
-            <div class="checklist" role="group" aria-label="Nodes">
+            <fieldset class="checklist">
+              <legend class="sr-only">Nodes</legend>
               {data.data.nodes.map((n) => (
                 <label key={n.id}>
                   <input
                     type="checkbox"
                     checked={nodeIds.includes(n.id)}
                     onChange={(e) =>
-                      setNodeIds(e.currentTarget.checked ? [...nodeIds, n.id] : nodeIds.filter((x) => x !== n.id))
+                      setNodeIds(
+                        e.currentTarget.checked
+                          ? [...nodeIds, n.id]
+                          : nodeIds.filter((x) => x !== n.id),
+                      )
                     }
                   />{" "}
                   {n.name}
                 </label>
               ))}
-            </div>
+            </fieldset>
           )}
           <SelectorPreview selector={selector} />
         </fieldset>
         <fieldset>
           <legend>Strategy</legend>
-          <div class="radios" role="radiogroup" aria-label="Strategy">
+          <div class="radios">
             {(Object.keys(STRATEGY_HELP) as Strategy[]).map((s) => (
               <label key={s}>
-                <input type="radio" name="strategy" value={s} checked={strategy === s} onChange={() => setStrategy(s)} />{" "}
-                {s.replace("_", " ")}
+                <input
+                  type="radio"
+                  name="strategy"
+                  value={s}
+                  checked={strategy === s}
+                  onChange={() => setStrategy(s)}
+                />{" "}
+                {humanize(s)}
               </label>
             ))}
           </div>
           <p class="hint">{STRATEGY_HELP[strategy]}</p>
           <div class="grid3">
             {strategy === "rolling" && num("batch_size", "Batch size (nodes)")}
-            {strategy === "rolling" && num("batch_percentage", "or batch percentage", "Overrides the size when set")}
+            {strategy === "rolling" &&
+              num("batch_percentage", "or batch percentage", "Overrides the size when set")}
             {strategy === "canary" && (
-              <Field id="ro-canary_steps" label="Canary steps (% of target)" hint="Cumulative, increasing">
+              <Field
+                id="ro-canary_steps"
+                label="Canary steps (% of target)"
+                hint="Cumulative, increasing"
+              >
                 <input id="ro-canary_steps" value={f.canary_steps} onInput={set("canary_steps")} />
               </Field>
             )}
@@ -200,7 +248,11 @@ export function RolloutNewPage() {
           </div>
           {(strategy === "canary" || strategy === "blue_green") && (
             <label class="check">
-              <input type="checkbox" checked={autoPromote} onChange={(e) => setAutoPromote(e.currentTarget.checked)} />{" "}
+              <input
+                type="checkbox"
+                checked={autoPromote}
+                onChange={(e) => setAutoPromote(e.currentTarget.checked)}
+              />{" "}
               Promote automatically (otherwise wait for an operator)
             </label>
           )}
@@ -208,8 +260,12 @@ export function RolloutNewPage() {
         <fieldset>
           <legend>Health gates</legend>
           <label class="check">
-            <input type="checkbox" checked={healthy} onChange={(e) => setHealthy(e.currentTarget.checked)} /> Require
-            healthy heartbeats
+            <input
+              type="checkbox"
+              checked={healthy}
+              onChange={(e) => setHealthy(e.currentTarget.checked)}
+            />{" "}
+            Require healthy heartbeats
           </label>
           <div class="grid3">
             {num("max_error_rate", "Max error rate (%)", "Blank: no gate", "0.01")}
@@ -218,14 +274,23 @@ export function RolloutNewPage() {
             {num("max_memory_percent", "Max memory (%)", "Blank: no gate")}
           </div>
           <label class="check">
-            <input type="checkbox" checked={autoRollback} onChange={(e) => setAutoRollback(e.currentTarget.checked)} />{" "}
+            <input
+              type="checkbox"
+              checked={autoRollback}
+              onChange={(e) => setAutoRollback(e.currentTarget.checked)}
+            />{" "}
             Roll back automatically when a step fails
           </label>
         </fieldset>
         <fieldset>
           <legend>Schedule</legend>
           <Field id="ro-scheduled_at" label="Start at (optional, your local time)">
-            <input id="ro-scheduled_at" type="datetime-local" value={f.scheduled_at} onInput={set("scheduled_at")} />
+            <input
+              id="ro-scheduled_at"
+              type="datetime-local"
+              value={f.scheduled_at}
+              onInput={set("scheduled_at")}
+            />
           </Field>
         </fieldset>
         <ErrorBox error={error} title="The rollout was not created" />

@@ -1,7 +1,7 @@
 import { RolloutProgress } from "../components/progress";
 import { Empty, ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
 import { useProject } from "../lib/context";
-import { timeAgo } from "../lib/format";
+import { actorLabel, humanize, timeAgo } from "../lib/format";
 import { bundleLabel, fetchBundles, fetchRollouts } from "../lib/queries";
 import { Link, setQuery, useLocation } from "../lib/router";
 import { onTypes, useResource } from "../lib/use-resource";
@@ -56,22 +56,30 @@ export function RolloutsPage() {
       <form class="filters" aria-label="Filter rollouts" onSubmit={(e) => e.preventDefault()}>
         <div class="field">
           <label for="r-state">State</label>
-          <select id="r-state" value={state} onChange={(e) => setQuery({ state: e.currentTarget.value })}>
+          <select
+            id="r-state"
+            value={state}
+            onChange={(e) => setQuery({ state: e.currentTarget.value })}
+          >
             <option value="">Any</option>
             {STATES.map((s) => (
               <option key={s} value={s}>
-                {s.replace(/_/g, " ")}
+                {humanize(s)}
               </option>
             ))}
           </select>
         </div>
         <div class="field">
           <label for="r-strategy">Strategy</label>
-          <select id="r-strategy" value={strategy} onChange={(e) => setQuery({ strategy: e.currentTarget.value })}>
+          <select
+            id="r-strategy"
+            value={strategy}
+            onChange={(e) => setQuery({ strategy: e.currentTarget.value })}
+          >
             <option value="">Any</option>
             {STRATEGIES.map((s) => (
               <option key={s} value={s}>
-                {s.replace(/_/g, " ")}
+                {humanize(s)}
               </option>
             ))}
           </select>
@@ -96,18 +104,20 @@ export function RolloutsPage() {
               {rows.map((r) => (
                 <tr key={r.id}>
                   <td>
-                    <Link href={`${base}/rollouts/${r.id}`}>{bundleLabel(r.bundle_id, res.data?.bundles)}</Link>
+                    <Link href={`${base}/rollouts/${r.id}`}>
+                      {bundleLabel(r.bundle_id, res.data?.bundles)}
+                    </Link>
                   </td>
                   <td>
                     <StatusBadge status={r.state} />
                   </td>
-                  <td>{r.strategy.replace(/_/g, " ")}</td>
+                  <td>{humanize(r.strategy)}</td>
                   <td class="w-progress">
                     <RolloutProgress progress={r.progress} />
                   </td>
                   <td>
                     {timeAgo(r.created_at)}
-                    <div class="muted small">{r.created_by}</div>
+                    <div class="muted small">{actorLabel(r.created_by)}</div>
                   </td>
                 </tr>
               ))}

@@ -1,5 +1,15 @@
 import { useState } from "preact/hooks";
-import { ConfirmButton, Empty, ErrorBox, Field, Loading, PageTitle, SecretOnce, StatusBadge, useAction } from "../components/ui";
+import {
+  ConfirmButton,
+  Empty,
+  ErrorBox,
+  Field,
+  Loading,
+  PageTitle,
+  SecretOnce,
+  StatusBadge,
+  useAction,
+} from "../components/ui";
 import { api, projectPath } from "../lib/api";
 import { useProject } from "../lib/context";
 import { dateTime, timeAgo } from "../lib/format";
@@ -12,9 +22,13 @@ const HOUR_S = 3600;
 export function EnrollmentTokensPage() {
   const { project, can } = useProject();
   const path = projectPath(project.slug, "/enrollment-tokens");
-  const res = useResource((signal) => api<Page<EnrollmentToken>>(`${path}?limit=200`, { signal }), [path], {
-    live: onTypes("enrollment_token"),
-  });
+  const res = useResource(
+    (signal) => api<Page<EnrollmentToken>>(`${path}?limit=200`, { signal }),
+    [path],
+    {
+      live: onTypes("enrollment_token"),
+    },
+  );
   const [name, setName] = useState("");
   const [hours, setHours] = useState("24");
   const [maxUses, setMaxUses] = useState("");
@@ -41,21 +55,39 @@ export function EnrollmentTokensPage() {
     <>
       <PageTitle>Enrollment tokens</PageTitle>
       <p class="muted">
-        Nodes register with <code>POST /api/v1/projects/{project.slug}/nodes/register</code> and the header{" "}
-        <code>X-Zentinel-Enrollment-Token</code>.
+        Nodes register with <code>POST /api/v1/projects/{project.slug}/nodes/register</code> and the
+        header <code>X-Zentinel-Enrollment-Token</code>.
       </p>
       {can("nodes:write") && (
         <form class="card" onSubmit={create} aria-labelledby="new-token-h">
           <h2 id="new-token-h">New token</h2>
           <div class="grid3">
             <Field id="t-name" label="Name">
-              <input id="t-name" value={name} maxLength={100} onInput={(e) => setName(e.currentTarget.value)} />
+              <input
+                id="t-name"
+                value={name}
+                maxLength={100}
+                onInput={(e) => setName(e.currentTarget.value)}
+              />
             </Field>
             <Field id="t-hours" label="Expires after (hours)" hint="Blank: never">
-              <input id="t-hours" type="number" min="0.02" step="any" value={hours} onInput={(e) => setHours(e.currentTarget.value)} />
+              <input
+                id="t-hours"
+                type="number"
+                min="0.02"
+                step="any"
+                value={hours}
+                onInput={(e) => setHours(e.currentTarget.value)}
+              />
             </Field>
             <Field id="t-uses" label="Max registrations" hint="Blank: unlimited">
-              <input id="t-uses" type="number" min="1" value={maxUses} onInput={(e) => setMaxUses(e.currentTarget.value)} />
+              <input
+                id="t-uses"
+                type="number"
+                min="1"
+                value={maxUses}
+                onInput={(e) => setMaxUses(e.currentTarget.value)}
+              />
             </Field>
           </div>
           <ErrorBox error={error} title="Token not created" />
@@ -107,7 +139,11 @@ export function EnrollmentTokensPage() {
                       <ConfirmButton
                         label="Revoke"
                         title={`Revoke token ${t.name}?`}
-                        body={<p>Nodes can no longer register with it. Registered nodes are not affected.</p>}
+                        body={
+                          <p>
+                            Nodes can no longer register with it. Registered nodes are not affected.
+                          </p>
+                        }
                         danger
                         onConfirm={async () => {
                           await api(`${path}/${t.id}`, { method: "DELETE" });

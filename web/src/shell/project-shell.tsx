@@ -7,7 +7,7 @@ import { ProjectContext, type ProjectContextValue } from "../lib/context";
 import { LiveChannel, type LiveStatus } from "../lib/live";
 import { type Can, canFrom, ROLE_SCOPES } from "../lib/permissions";
 import { forgetProject, rememberProject } from "../lib/prefs";
-import { Link, match, useLocation } from "../lib/router";
+import { Link, match, navigatedInApp, useLocation } from "../lib/router";
 import { useStore } from "../lib/store";
 import type { LiveTicket, Project } from "../lib/types";
 import { ApiKeysPage } from "../pages/api-keys";
@@ -23,6 +23,7 @@ import { RolloutDetailPage } from "../pages/rollout-detail";
 import { RolloutNewPage } from "../pages/rollout-new";
 import { RolloutsPage } from "../pages/rollouts";
 import { EnrollmentTokensPage } from "../pages/tokens";
+import { LiveAnnouncer } from "./live-announcer";
 
 /** Project pages by path pattern (relative to /p/:project), first match wins. */
 const ROUTES: Array<[string, (p: Record<string, string>) => ComponentChildren]> = [
@@ -129,8 +130,12 @@ export function ProjectShell({ slug }: { slug: string }) {
     return <ErrorBox error="No such page" />;
   }, [rest]);
 
-  // Move focus to the new page's heading, so keyboard and screen-reader users land on it.
+  // After in-app navigation, move focus to the new page's heading so keyboard and
+  // screen-reader users land on it (filters replace the URL and keep focus where it is).
   useEffect(() => {
+    if (!navigatedInApp()) {
+      return;
+    }
     const t = window.setTimeout(() => document.getElementById("page-title")?.focus(), 0);
     return () => window.clearTimeout(t);
   }, [path, value]);
@@ -166,6 +171,7 @@ export function ProjectShell({ slug }: { slug: string }) {
             ))}
           </ul>
           <LiveIndicator channel={value.live} />
+          <LiveAnnouncer channel={value.live} />
         </nav>
         <main id="main" class="content">
           {page}

@@ -7,16 +7,13 @@ import { useResource } from "../lib/use-resource";
 
 /** All projects and orgs the operator can see (the switcher's options). */
 export function useProjectsAndOrgs() {
-  return useResource(
-    async (signal) => {
-      const [projects, orgs] = await Promise.all([
-        api<Page<Project>>("/api/v1/projects?limit=500", { signal }),
-        api<Page<Org>>("/api/v1/orgs?limit=500", { signal }).catch(() => null),
-      ]);
-      return { projects: projects.items, orgs: orgs?.items ?? [] };
-    },
-    [],
-  );
+  return useResource(async (signal) => {
+    const [projects, orgs] = await Promise.all([
+      api<Page<Project>>("/api/v1/projects?limit=500", { signal }),
+      api<Page<Org>>("/api/v1/orgs?limit=500", { signal }).catch(() => null),
+    ]);
+    return { projects: projects.items, orgs: orgs?.items ?? [] };
+  }, []);
 }
 
 /** Org/project switcher: projects grouped by org; keeps the current section when switching. */

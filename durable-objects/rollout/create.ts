@@ -1,23 +1,26 @@
 /**
- * The D1 rows of a new rollout: the rollouts row and one rollout_nodes row per planned
+ * Creating a rollout in its Durable Object: the initial state from the domain, stored with its
+ * first work, then the D1 rows: the rollouts row and one rollout_nodes row per planned
  * (`pending`) and skipped node, in one batch. D1 runs a batch as one transaction and serialises
  * writers, so the conflict check inside it is atomic: the rollouts row is inserted only when no
  * planned node is held by another active rollout, and the node rows only when the rollouts row
  * was. Two concurrent creations over the same node cannot both succeed.
  */
-import type { RolloutSummary } from "../../src/domain/rollout";
-import { HELD_NODES_CONDITION } from "../../src/services/rollout-queries";
-import type { CreateRolloutRequest } from "./contract";
+import { createRollout, type RolloutSummary, summarize } from "../../src/domain/rollout";
+import {
+  HELD_NODES_CONDITION,
+  nodesInActiveRollouts,
+  UNPLANNED_STEP_INDEX,
+} from "../../src/services/rollout-queries";
+import { tickAt } from "./alarm";
+import type { CreateRolloutRequest, CreateRolloutResult } from "./contract";
 import { progressJson } from "./execute";
+import type { RolloutStore } from "./storage";
+import { compileContext } from "./transition";
+import { compileCommands } from "./work";
 
 /** Node rows per insert statement (one JSON parameter of ~70 bytes per row). */
 export const NODE_ROWS_PER_STATEMENT = 2_000;
-
-/**
- * `step_index` of a node the planner skipped: it belongs to no step (the column is NOT NULL).
- * The API shows it as `null`.
- */
-export const UNPLANNED_STEP_INDEX = -1;
 
 /** The `rollouts.created_by` text: `<actor type>:<actor id>`, as bundles record it. */
 export function createdByText(req: Pick<CreateRolloutRequest, "actor">): string {
@@ -86,7 +89,72 @@ export function creationStatements(
 }
 
 /** Whether the rollouts row exists (to settle a creation batch whose outcome is unknown). */
-export async function rolloutRowExists(d1: D1Database, id: string): Promise<boolean> {
+async function rolloutRowExists(d1: D1Database, id: string): Promise<boolean> {
   const row = await d1.prepare("SELECT 1 AS found FROM rollouts WHERE id = ?").bind(id).first();
   return row !== null;
+}
+
+/**
+ * Creates the rollout of `req` in `store` and D1 at `now`. The state is stored first (a crash
+ * before the D1 batch leaves an unarmed DO nothing references) and forgotten again when the
+ * batch finds a node conflict or fails. On `created` the caller runs the queued work (audit
+ * entries, events) and arms the alarm.
+ */
+export async function createStoredRollout(
+  store: RolloutStore,
+  d1: D1Database,
+  req: CreateRolloutRequest,
+  now: number,
+): Promise<CreateRolloutResult> {
+  if (store.loadMeta()) {
+    return { kind: "exists" };
+  }
+  const result = createRollout({
+    id: req.id,
+    bundleId: req.bundleId,
+    spec: req.spec,
+    steps: req.steps,
+    createdBy: req.actor.id,
+    now,
+    approvalsRequired: req.approvalsRequired,
+    scheduledAt: req.scheduledAt,
+    heartbeatIntervalSeconds: req.heartbeatIntervalSeconds,
+  });
+  const nextTick = tickAt({ wakeAt: result.wakeAt, deferredUntil: null, lastTickAt: null, now });
+  // The creation batch writes the rollouts row; the rest (audit, events) is outbox work.
+  const work = compileCommands(
+    result.commands.filter((c) => c.type !== "persist_rollout"),
+    compileContext({ actor: req.actor, requestId: req.requestId }, now, nextTick, false),
+  );
+  store.create(
+    result.rollout,
+    {
+      rolloutId: req.id,
+      projectId: req.projectId,
+      orgId: req.orgId,
+      lastTickAt: null,
+      nextTickWritten: nextTick,
+      deferredUntil: null,
+      deferredBy: null,
+      wakeAt: result.wakeAt,
+      engineError: false,
+    },
+    work,
+  );
+  const statements = creationStatements(d1, req, summarize(result.rollout), nextTick, now);
+  try {
+    const [inserted] = await d1.batch(statements);
+    if ((inserted?.meta.changes ?? 0) === 0) {
+      await store.clear();
+      const held = await nodesInActiveRollouts(d1, req.steps.flat(), req.id);
+      return { kind: "node_conflict", nodeIds: [...held].sort() };
+    }
+  } catch (err) {
+    // A batch whose reply was lost may still have committed.
+    if (!(await rolloutRowExists(d1, req.id))) {
+      await store.clear();
+      throw err;
+    }
+  }
+  return { kind: "created" };
 }
