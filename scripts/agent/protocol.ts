@@ -73,12 +73,15 @@ export async function registerNode(
   body: RegisterRequest,
   signal?: AbortSignal,
 ): Promise<RegisterResponse> {
+  // One key for every HTTP retry of this registration: if a response is lost, the retry is
+  // answered for the same node instead of 409 "name taken".
+  const idempotencyKey = crypto.randomUUID();
   const res = await http.requestJson(
     {
       method: "POST",
       route: "POST /projects/:project/nodes/register",
       path: `${API_PREFIX}/projects/${encodeURIComponent(project)}/nodes/register`,
-      headers: { [ENROLLMENT_TOKEN_HEADER]: enrollmentToken },
+      headers: { [ENROLLMENT_TOKEN_HEADER]: enrollmentToken, "idempotency-key": idempotencyKey },
       json: body,
       signal,
     },

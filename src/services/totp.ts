@@ -40,14 +40,35 @@ export async function openTotpSecret(
   );
 }
 
-/** Whether `code` is the user's current TOTP code (±1 step). */
+/**
+ * Whether `code` is the user's current TOTP code (±1 step) and has not been used before. The
+ * matching step is claimed with a compare-and-set on `totp_last_step`, so a code observed on
+ * the wire (or entered twice, concurrently) works at most once (RFC 6238 §5.2).
+ */
 export async function checkTotpCode(
   services: Services,
   user: UserRow,
   code: string,
 ): Promise<boolean> {
   const secret = await openTotpSecret(services, user);
-  return secret !== null && (await verifyTotp(secret, code.trim(), services.clock.now())) !== null;
+  if (secret === null) {
+    return false;
+  }
+  const step = await verifyTotp(secret, code.trim(), services.clock.now());
+  if (step === null) {
+    return false;
+  }
+  const claimed = await services.db
+    .update(users)
+    .set({ totpLastStep: step })
+    .where(
+      and(
+        eq(users.id, user.id),
+        sql`(${users.totpLastStep} IS NULL OR ${users.totpLastStep} < ${step})`,
+      ),
+    )
+    .returning({ id: users.id });
+  return claimed.length === 1;
 }
 
 /**

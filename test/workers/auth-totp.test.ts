@@ -309,3 +309,21 @@ describe("TOTP: disable", () => {
     ]);
   });
 });
+
+describe("TOTP: replay", () => {
+  it("accepts each code once: the same code cannot complete a second sign-in", async () => {
+    const t = await createTenant();
+    const u = await signedInUser(t.orgId, "operator");
+    const { secret } = await enableTotp(u.session);
+    const code = await currentCode(secret);
+    const first = await pendingLogin(u.email, u.password);
+    const ok = await call("POST", "/api/v1/auth/totp", asUser(first, { body: { code } }));
+    expect(ok.status, ok.text).toBe(200);
+    const second = await pendingLogin(u.email, u.password);
+    expectEnvelope(
+      await call("POST", "/api/v1/auth/totp", asUser(second, { body: { code } })),
+      401,
+      "UNAUTHORIZED",
+    );
+  });
+});

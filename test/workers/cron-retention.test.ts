@@ -8,7 +8,7 @@ import {
 } from "../../src/jobs/tasks/retention";
 import { runCron } from "./cron-helpers";
 import { registerNode } from "./fixtures";
-import { createTenant } from "./harness";
+import { createTenant, createUser } from "./harness";
 import { insertChannel, insertDelivery, insertEvent } from "./notify-helpers";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -123,5 +123,26 @@ describe("retention cron", () => {
     expect(await ids("SELECT id FROM drift_events WHERE project_id = ?", t.projectId)).toEqual([
       oldOpen,
     ]);
+  });
+});
+
+describe("cron: expired sessions", () => {
+  it("deletes sessions past their expiry and keeps live ones", async () => {
+    const t = await createTenant();
+    const user = await createUser(t.orgId, "reader");
+    const now = Date.now();
+    const insert = (id: string, expiresAt: number) =>
+      env.DB.prepare(
+        "INSERT INTO sessions (id, user_id, csrf_token, pending_totp, created_at, expires_at) VALUES (?,?,?,?,?,?)",
+      ).bind(id, user.userId, "csrf", 0, now - 1000, expiresAt);
+    await env.DB.batch([
+      insert(`old-${user.userId}`, now - 1),
+      insert(`live-${user.userId}`, now + 3_600_000),
+    ]);
+    await runCron(now);
+    const left = await env.DB.prepare("SELECT id FROM sessions WHERE user_id = ?")
+      .bind(user.userId)
+      .all<{ id: string }>();
+    expect(left.results.map((r) => r.id)).toEqual([`live-${user.userId}`]);
   });
 });

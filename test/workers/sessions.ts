@@ -82,6 +82,8 @@ export function asUser(
   return { ...opts, headers };
 }
 
+const TOTP_STEP_MS = 30_000;
+
 /** The current TOTP code for a base32 secret (what the user's authenticator shows). */
 export function currentCode(secretBase32: string, atMs: number = Date.now()): Promise<string> {
   return totp(base32Decode(secretBase32), atMs);
@@ -94,10 +96,12 @@ export async function enableTotp(
   const enrolled = await call("POST", "/api/v1/auth/totp/enroll", asUser(session));
   expect(enrolled.status, enrolled.text).toBe(200);
   const secret = enrolled.body.secret as string;
+  // Confirm with the previous step's code (inside the ±1 window): each step's code works only
+  // once, so the current code stays free for the sign-in the tests do next.
   const confirmed = await call(
     "POST",
     "/api/v1/auth/totp/confirm",
-    asUser(session, { body: { code: await currentCode(secret) } }),
+    asUser(session, { body: { code: await currentCode(secret, Date.now() - TOTP_STEP_MS) } }),
   );
   expect(confirmed.status, confirmed.text).toBe(200);
   return { secret, recoveryCodes: confirmed.body.recovery_codes as string[] };

@@ -1,10 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
-import { auditLogs } from "../../db/schema";
+import { auditPage } from "../../db/audit-page";
 import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
-import { decodeCursor, paginate } from "../pagination";
 import { listOf, pageQuery, projectParam } from "../schemas";
 import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
@@ -50,26 +48,6 @@ export const registerListAuditLogs = (app: App) =>
     const { db } = c.get("services");
     const project = currentProject(c);
     const { limit, cursor, action, actor, since } = c.req.valid("query");
-    const where: SQL[] = [eq(auditLogs.chain, project.id)];
-    if (action) {
-      where.push(eq(auditLogs.action, action));
-    }
-    if (actor) {
-      where.push(eq(auditLogs.actorId, actor));
-    }
-    if (since) {
-      where.push(gte(auditLogs.createdAt, Date.parse(since)));
-    }
-    const after = decodeCursor(cursor);
-    if (after) {
-      where.push(lt(auditLogs.seq, after.t));
-    }
-    const rows = await db
-      .select()
-      .from(auditLogs)
-      .where(and(...where))
-      .orderBy(desc(auditLogs.seq))
-      .limit(limit + 1);
-    const page = paginate(rows, limit, (r) => ({ t: r.seq, id: r.id }));
+    const page = await auditPage(db, project.id, { limit, cursor, action, actor, since });
     return c.json({ items: page.items.map(toAuditEntry), next_cursor: page.next_cursor }, 200);
   });

@@ -5,9 +5,10 @@ import { timingSafeEqual } from "../../auth/crypto";
 import { hashSecret, mintNodeKey } from "../../auth/tokens";
 import { enrollmentTokens, nodes, projects } from "../../db/schema";
 import type { Services } from "../../services";
-import { conflict, errorResponses, unauthorized } from "../errors";
+import { ApiError, conflict, errorResponses, unauthorized } from "../errors";
 import type { App, AppEnv } from "../hono";
 import { projectParam } from "../schemas";
+import { IDEMPOTENCY_KEY_PATTERN, registrationHash, retryRegistration } from "./register-retry";
 import { EXAMPLE_NODE_ID, jsonObjectSchema, labelsSchema } from "./schema";
 import { publishedSigningKeys, signingKeyInfoSchema } from "./signing-keys";
 
@@ -69,10 +70,22 @@ const route = createRoute({
     "Creates a node in the project the enrollment token belongs to and returns its static key " +
     "(shown once) plus the project's public signing keys, which agents pin to verify bundles. " +
     "A token of another project, or one that is revoked, expired or used up, is 401; each " +
-    "registration consumes one use atomically. The name of a revoked node may be reused.",
+    "registration consumes one use atomically. The name of a revoked node may be reused. " +
+    "Send an Idempotency-Key so a retry after a lost response is answered instead of 409.",
   security: [{ enrollmentToken: [] }],
   request: {
     params: projectParam,
+    headers: z.object({
+      "idempotency-key": z
+        .string()
+        .regex(IDEMPOTENCY_KEY_PATTERN, "must be 16–128 characters: A–Z, a–z, 0–9, _ or -")
+        .optional()
+        .openapi({
+          description:
+            "Makes a retry safe: a retry with the same key (same token and name, within 10 minutes, before the node first authenticated) answers 201 again for the same node, with a fresh key, instead of 409.",
+          example: "3f2b9c1e-7a4d-4e8f-9b6a-2c5d8e1f0a7b",
+        }),
+    }),
     body: { required: true, content: { "application/json": { schema: body } } },
   },
   responses: {
@@ -93,6 +106,7 @@ export const registerRegisterNode = (app: App) =>
     const services = c.get("services");
     const { project: slug } = c.req.valid("param");
     const input = c.req.valid("json");
+    const idempotencyKey = c.req.valid("header")["idempotency-key"];
     const { token, orgId } = await usableToken(
       services,
       slug,
@@ -101,11 +115,44 @@ export const registerRegisterNode = (app: App) =>
     // Before the insert: a node that registered but never got its keys would be stranded.
     await services.signingKeys.active(token.projectId);
     const signingKeys = await publishedSigningKeys(services, token.projectId);
+    const { config } = services;
+    const answer = (nodeId: string, nodeKey: string) =>
+      c.json(
+        {
+          node_id: nodeId,
+          node_key: nodeKey,
+          poll_interval_s: config.POLL_INTERVAL_S,
+          heartbeat_interval_s: config.HEARTBEAT_INTERVAL_S,
+          signing_keys: signingKeys,
+        },
+        201,
+      );
+    const hash = idempotencyKey ? await registrationHash(token.id, idempotencyKey) : null;
     const nodeId = crypto.randomUUID();
     const nodeKey = await mintNodeKey();
     const ip = input.ip ?? clientIp(c);
-    await insertNode(services, token, nodeId, nodeKey.hash, input, ip);
-    const { config } = services;
+    try {
+      await insertNode(services, token, nodeId, nodeKey.hash, hash, input, ip);
+    } catch (err) {
+      const retried =
+        err instanceof ApiError && err.code === "CONFLICT" && hash !== null
+          ? await retryRegistration(services, token.projectId, input.name, hash)
+          : null;
+      if (!retried) {
+        throw err;
+      }
+      await services.audit.record({
+        orgId,
+        projectId: token.projectId,
+        actor: { type: "system", id: token.id, label: `enrollment token ${token.name}` },
+        action: "node.registration_retried",
+        resourceType: "node",
+        resourceId: retried.nodeId,
+        diff: { after: { name: input.name, key_reissued: true } },
+        requestId: services.requestId,
+      });
+      return answer(retried.nodeId, retried.nodeKey);
+    }
     await services.audit.record(
       {
         orgId,
@@ -136,16 +183,7 @@ export const registerRegisterNode = (app: App) =>
         },
       ],
     );
-    return c.json(
-      {
-        node_id: nodeId,
-        node_key: nodeKey.value,
-        poll_interval_s: config.POLL_INTERVAL_S,
-        heartbeat_interval_s: config.HEARTBEAT_INTERVAL_S,
-        signing_keys: signingKeys,
-      },
-      201,
-    );
+    return answer(nodeId, nodeKey.value);
   });
 
 /**
@@ -193,6 +231,7 @@ async function insertNode(
   token: TokenRow,
   nodeId: string,
   keyHash: string,
+  registrationHashValue: string | null,
   input: RegisterInput,
   ip: string | null,
 ): Promise<void> {
@@ -209,8 +248,8 @@ async function insertNode(
     d1
       .prepare(
         `INSERT INTO nodes (id, project_id, name, key_hash, labels, capabilities, version, hostname,
-           ip, metadata, status, registered_at, last_seen_at)
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'online', ?, ?
+           ip, metadata, status, registered_at, last_seen_at, registration_hash)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'online', ?, ?, ?
          FROM enrollment_tokens WHERE id = ? AND ${TOKEN_USABLE}
          ON CONFLICT DO NOTHING`,
       )
@@ -227,6 +266,7 @@ async function insertNode(
         JSON.stringify(input.metadata ?? {}),
         now,
         now,
+        registrationHashValue,
         token.id,
         now,
       ),

@@ -1,12 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
-import { auditLogs } from "../../db/schema";
+import { auditPage } from "../../db/audit-page";
 import { chainOf } from "../../services/audit";
 import { auditEntrySchema, toAuditEntry } from "../audit/schema";
 import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireOrgScope } from "../middleware/require-org-scope";
-import { decodeCursor, paginate } from "../pagination";
 import { listOf, pageQuery } from "../schemas";
 import { operatorSecurity } from "../security";
 import { orgParam } from "./schema";
@@ -48,23 +46,11 @@ export const registerListOrgAuditLogs = (app: App) =>
   app.openapi(route, async (c) => {
     const { db } = c.get("services");
     const { limit, cursor, action, since } = c.req.valid("query");
-    const where: SQL[] = [eq(auditLogs.chain, chainOf(c.get("org").id, null))];
-    if (action) {
-      where.push(eq(auditLogs.action, action));
-    }
-    if (since) {
-      where.push(gte(auditLogs.createdAt, Date.parse(since)));
-    }
-    const after = decodeCursor(cursor);
-    if (after) {
-      where.push(lt(auditLogs.seq, after.t));
-    }
-    const rows = await db
-      .select()
-      .from(auditLogs)
-      .where(and(...where))
-      .orderBy(desc(auditLogs.seq))
-      .limit(limit + 1);
-    const page = paginate(rows, limit, (r) => ({ t: r.seq, id: r.id }));
+    const page = await auditPage(db, chainOf(c.get("org").id, null), {
+      limit,
+      cursor,
+      action,
+      since,
+    });
     return c.json({ items: page.items.map(toAuditEntry), next_cursor: page.next_cursor }, 200);
   });

@@ -63,6 +63,11 @@ export const nodes = sqliteTable(
     /** Since when active != desired (drift detection); null when converged. */
     divergedSince: integer("diverged_since"),
     tokenIssuedAt: integer("token_issued_at"),
+    /**
+     * SHA-256 of (enrollment token id, Idempotency-Key) of the registration: a retried register
+     * whose first response was lost is recognised and answered again (with a fresh key).
+     */
+    registrationHash: text("registration_hash"),
   },
   (t) => [
     uniqueIndex("nodes_project_name").on(t.projectId, t.name),

@@ -1,30 +1,14 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { ROLLOUT_STRATEGIES } from "../../domain/rollout/spec";
+import { NODE_STATUSES, ROLLOUT_STATES } from "../../domain/rollout/types";
 import { createdAt, id, json } from "./columns";
 import { projects } from "./tenancy";
 
-export const ROLLOUT_STATES = [
-  "pending_approval",
-  "scheduled",
-  "running",
-  "paused",
-  "completed",
-  "failed",
-  "cancelled",
-  "rolling_back",
-  "rolled_back",
-] as const;
+// The rollout, per-node and strategy lists are the domain's; the schema only stores them.
+export { ROLLOUT_STATES };
+/** Per-node states within a rollout (`api.md`). */
+export const ROLLOUT_NODE_STATES = NODE_STATUSES;
 export type RolloutState = (typeof ROLLOUT_STATES)[number];
-
-export const ROLLOUT_NODE_STATES = [
-  "pending",
-  "assigned",
-  "staged",
-  "active",
-  "verified",
-  "failed",
-  "skipped",
-  "rolled_back",
-] as const;
 export type RolloutNodeState = (typeof ROLLOUT_NODE_STATES)[number];
 
 /**
@@ -41,9 +25,7 @@ export const rollouts = sqliteTable(
       .references(() => projects.id),
     bundleId: text("bundle_id").notNull(),
     state: text("state", { enum: ROLLOUT_STATES }).notNull(),
-    strategy: text("strategy", {
-      enum: ["rolling", "all_at_once", "canary", "blue_green"],
-    }).notNull(),
+    strategy: text("strategy", { enum: ROLLOUT_STRATEGIES }).notNull(),
     /** The validated create body (selector, batches, gates, canary, …). */
     spec: json<Record<string, unknown>>("spec").notNull(),
     progress: json<Record<string, number>>("progress").notNull().default({}),

@@ -23,6 +23,8 @@ export const users = sqliteTable("users", {
   /** TOTP secret encrypted at rest; null until enrolment is confirmed. */
   totpSecretEnc: text("totp_secret_enc"),
   totpEnabledAt: integer("totp_enabled_at"),
+  /** The last TOTP time step accepted; a code for this step or an earlier one is a replay. */
+  totpLastStep: integer("totp_last_step"),
   /** SHA-256 hashes of unused recovery codes. */
   recoveryCodeHashes: json<string[]>("recovery_code_hashes").notNull().default([]),
   disabledAt: integer("disabled_at"),
@@ -66,7 +68,7 @@ export const sessions = sqliteTable(
     ip: text("ip"),
     userAgent: text("user_agent"),
   },
-  (t) => [index("sessions_user").on(t.userId)],
+  (t) => [index("sessions_user").on(t.userId), index("sessions_expires").on(t.expiresAt)],
 );
 
 export const projects = sqliteTable(

@@ -8,5 +8,6 @@ import "./gc";
 import "./gitops-rollouts";
 import "./retention";
 import "./scheduled-rollouts";
+import "./sessions";
 import "./staleness";
 import "./watchdog";
