@@ -9,7 +9,8 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import type { TrustedKey } from "../../src/bundles/verify";
-import { type ApplyContext, type ApplyOutcome, applyOffer, verifyActivation } from "./apply";
+import { applyOffer, verifyActivation } from "./apply";
+import type { ApplyContext, ApplyOutcome } from "./apply-outcome";
 import { failureDelayMs, jitterMs, type Random } from "./backoff";
 import { type AgentConfig, type AgentDeps, AgentFatalError } from "./config";
 import { BOOTSTRAP_VERSION, ConfigStore } from "./config-store";
