@@ -59,8 +59,10 @@ beforeAll(async () => {
   const session = await sessionFor(user.email, user.password);
   const enrolled = await asSession<{ secret: string }>(session, "/api/v1/auth/totp/enroll", {});
   totpSecret = enrolled.secret;
+  // Confirm with the previous step's code (inside the ±1 window): each code works only once, so
+  // the current one stays free for the sign-in below.
   await asSession(session, "/api/v1/auth/totp/confirm", {
-    code: await totp(base32Decode(totpSecret), Date.now()),
+    code: await totp(base32Decode(totpSecret), Date.now() - 30_000),
   });
   const created = await apiCall<{ bundle_id: string }>(
     ctx,
