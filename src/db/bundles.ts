@@ -179,16 +179,19 @@ export interface CompiledFields {
   compiledAt: number;
 }
 
-/** compiling → compiled, only for the attempt that still holds the claim. */
-export async function markCompiled(
+/**
+ * Ends a compile attempt: compiling → `status`, only for the attempt that still holds the claim
+ * (compile_attempts is the fencing token), so a stale attempt never overwrites a newer result.
+ */
+async function finishAttempt(
   db: Db,
   bundleId: string,
   attempt: number,
-  fields: CompiledFields,
+  set: Partial<typeof bundles.$inferInsert> & { status: "compiled" | "failed" },
 ): Promise<boolean> {
   const rows = await db
     .update(bundles)
-    .set({ status: "compiled", ...fields })
+    .set(set)
     .where(
       and(
         eq(bundles.id, bundleId),
@@ -200,25 +203,24 @@ export async function markCompiled(
   return rows.length > 0;
 }
 
+/** compiling → compiled, only for the attempt that still holds the claim. */
+export function markCompiled(
+  db: Db,
+  bundleId: string,
+  attempt: number,
+  fields: CompiledFields,
+): Promise<boolean> {
+  return finishAttempt(db, bundleId, attempt, { status: "compiled", ...fields });
+}
+
 /** compiling → failed, only for the attempt that still holds the claim. */
-export async function markFailed(
+export function markFailed(
   db: Db,
   bundleId: string,
   attempt: number,
   fields: { compilerOutput: string; diagnostics: unknown[]; compileDurationMs: number },
 ): Promise<boolean> {
-  const rows = await db
-    .update(bundles)
-    .set({ status: "failed", ...fields })
-    .where(
-      and(
-        eq(bundles.id, bundleId),
-        eq(bundles.status, "compiling"),
-        eq(bundles.compileAttempts, attempt),
-      ),
-    )
-    .returning({ id: bundles.id });
-  return rows.length > 0;
+  return finishAttempt(db, bundleId, attempt, { status: "failed", ...fields });
 }
 
 /** Records why an attempt will be retried, without changing the status (for the DLQ message). */
