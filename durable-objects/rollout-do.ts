@@ -5,7 +5,6 @@ import {
   type RolloutEvent,
   type RolloutStateName,
   reduceRollout,
-  summarize,
 } from "../src/domain/rollout";
 import { type Env, loadConfig } from "../src/env";
 import type { RolloutWatchdogTarget } from "../src/jobs/tasks/watchdog";
@@ -14,7 +13,7 @@ import { createAuditService } from "../src/services/audit";
 import { createLogger, type Logger } from "../src/services/logger";
 import type { NodeReport, RolloutReportSink } from "../src/services/rollout-notifier";
 import { activeFreezeWindow } from "../src/services/rollout-queries";
-import { alarmAt, FAILED_ALARM_REARM_MS, retriesExhausted, tickAt } from "./rollout/alarm";
+import { alarmAt, retriesExhausted, tickAt } from "./rollout/alarm";
 import type {
   CommandRequest,
   CommandResult,
@@ -25,6 +24,7 @@ import type {
 } from "./rollout/contract";
 import { commentOf } from "./rollout/contract";
 import { createStoredRollout } from "./rollout/create";
+import { debugState, recordEngineFailure } from "./rollout/diagnostics";
 import { type ExecuteContext, runWorkItem } from "./rollout/execute";
 import { readObservations } from "./rollout/observe";
 import { type Loaded, RolloutStore, type ShellMeta } from "./rollout/storage";
@@ -32,7 +32,6 @@ import {
   type Caller,
   deferStart,
   ENGINE_CALLER,
-  engineFailureWork,
   frozenOutcome,
   planCommit,
   startsRollout,
@@ -199,21 +198,8 @@ export class RolloutDO
   }
 
   /** Debug view for tests and support. */
-  async getState(): Promise<RolloutDebugState> {
-    const loaded = this.store.load();
-    const summary = loaded ? summarize(loaded.rollout) : null;
-    return {
-      state: summary?.state ?? null,
-      stepIndex: summary?.stepIndex ?? null,
-      stepPhase: summary?.stepPhase ?? null,
-      rolloutJson: loaded ? JSON.stringify(loaded.rollout) : null,
-      projectId: loaded?.meta.projectId ?? null,
-      alarmAt: await this.ctx.storage.getAlarm(),
-      pendingWork: this.store.pendingWork().length,
-      lastTickAt: loaded?.meta.lastTickAt ?? null,
-      deferredUntil: loaded?.meta.deferredUntil ?? null,
-      lastTick: this.lastTick,
-    };
+  getState(): Promise<RolloutDebugState> {
+    return debugState(this.store, this.ctx.storage, this.lastTick);
   }
 
   // ------------------------------------------------------------------ alarm
@@ -241,7 +227,14 @@ export class RolloutDO
         if (!retriesExhausted(info)) {
           throw err;
         }
-        await this.recordEngineFailure(err, info?.retryCount ?? 0);
+        const deps = {
+          store: this.store,
+          storage: this.ctx.storage,
+          logger: this.logger,
+          now: this.clock.now(),
+          executeContext: (meta: ShellMeta) => this.executeContext(meta),
+        };
+        await recordEngineFailure(deps, err, info?.retryCount ?? 0);
       }
     });
   }
@@ -388,33 +381,5 @@ export class RolloutDO
       reduceMs,
       totalMs: performance.now() - startedAt,
     };
-  }
-
-  /** Records a failure the alarm's retries did not fix, then re-arms for later. */
-  private async recordEngineFailure(err: unknown, retryCount: number): Promise<void> {
-    const now = this.clock.now();
-    const message = err instanceof Error ? err.message : String(err);
-    const meta = this.store.loadMeta();
-    this.logger.error("rollout tick failed after retries", {
-      rollout_id: meta?.rolloutId ?? null,
-      retry_count: retryCount,
-      error: message,
-    });
-    try {
-      if (meta) {
-        this.store.markEngineError();
-        const ctx = this.executeContext(meta);
-        // Run directly, not through the outbox: the outbox may be what keeps failing.
-        for (const item of engineFailureWork(meta.rolloutId, message, retryCount, now)) {
-          await runWorkItem(ctx, item);
-        }
-      }
-    } catch (recordErr) {
-      this.logger.error("could not record the rollout engine failure", {
-        rollout_id: meta?.rolloutId ?? null,
-        error: String(recordErr),
-      });
-    }
-    await this.ctx.storage.setAlarm(now + FAILED_ALARM_REARM_MS);
   }
 }

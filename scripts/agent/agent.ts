@@ -20,6 +20,7 @@ import { type HeartbeatResponse, NodeClient, type NodeEvent, type PollResult } f
 import { LocalProxy } from "./proxy";
 import { type Identity, type RuntimeState, StateStore } from "./state";
 import { Telemetry } from "./telemetry";
+import { pinPublishedKeys, trustedKeys } from "./trusted-keys";
 import { AGENT_VERSION } from "./version";
 import { Waker } from "./waker";
 
@@ -131,10 +132,7 @@ export class Agent {
 
   /** Keys bundles must be signed with: pinned at registration plus operator-supplied ones. */
   get trustedKeys(): TrustedKey[] {
-    return [
-      ...this.identity.signing_keys.map((k) => ({ kid: k.kid, publicKey: k.public_key })),
-      ...this.config.extraSigningKeys,
-    ];
+    return trustedKeys(this.identity, this.config.extraSigningKeys);
   }
 
   private queueEvent(event: NodeEvent): void {
@@ -153,14 +151,7 @@ export class Agent {
       persist: () => this.store.saveRuntime(this.runtime),
       trustedKeys: this.trustedKeys,
       refreshTrustedKeys: async () => {
-        const published = await this.client.signingKeys(signal);
-        const known = new Set(this.identity.signing_keys.map((k) => k.kid));
-        const added = published.filter((k) => !known.has(k.kid));
-        if (added.length > 0) {
-          // Pinned keys only ever grow: retired keys still verify bundles signed before a rotation.
-          this.identity.signing_keys.push(...added);
-          await this.store.saveIdentity(this.identity);
-        }
+        await pinPublishedKeys(this.client, this.identity, this.store, signal);
         return this.trustedKeys;
       },
       validateArgv: this.config.validateArgv,

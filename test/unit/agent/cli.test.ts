@@ -1,14 +1,10 @@
 import { readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { AGENT_FLAGS } from "../../../scripts/agent/agent-flags";
 import { runAgentCli } from "../../../scripts/agent/cli";
 import { UsageError } from "../../../scripts/agent/flags";
-import {
-  AGENT_FLAGS,
-  agentHelp,
-  defaultNodeName,
-  parseAgentCli,
-} from "../../../scripts/agent/options";
+import { agentHelp, defaultNodeName, parseAgentCli } from "../../../scripts/agent/options";
 import { parseSimulateCli, SIMULATE_FLAGS, simulateHelp } from "../../../scripts/simulate/options";
 import { ENROLLMENT_TOKEN, FakeControlPlane, PROJECT } from "./fake-control-plane";
 import { memoryLogger, tempDir } from "./helpers";

@@ -1,3 +1,4 @@
+import { FilterSelect } from "../components/filter-select";
 import { Empty, ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
 import { api, projectPath, qs } from "../lib/api";
 import { useProject } from "../lib/context";
@@ -37,21 +38,13 @@ export function BundlesPage() {
         Bundles
       </PageTitle>
       <form class="filters" aria-label="Filter bundles" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="b-status">Status</label>
-          <select
-            id="b-status"
-            value={status}
-            onChange={(e) => setQuery({ status: e.currentTarget.value })}
-          >
-            <option value="">Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="b-status"
+          label="Status"
+          value={status}
+          options={STATUSES.map((s) => ({ value: s, label: s }))}
+          onChange={(v) => setQuery({ status: v })}
+        />
       </form>
       <ErrorBox error={res.error} />
       {!res.data && !res.error && <Loading />}

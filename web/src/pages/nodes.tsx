@@ -1,3 +1,4 @@
+import { FilterSelect } from "../components/filter-select";
 import { Labels, parseLabelFilter } from "../components/labels";
 import { Empty, ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
 import { useProject } from "../lib/context";
@@ -10,6 +11,14 @@ import { onTypes, useResource } from "../lib/use-resource";
 const NODES_REFRESH_MS = 15_000;
 
 /** Filterable node list: status and labels (server-side), active bundle (in the browser). */
+/** Node statuses the list can filter by; revoked nodes show only when asked for. */
+const NODE_STATUS_FILTERS = [
+  { value: "online", label: "Online" },
+  { value: "offline", label: "Offline" },
+  { value: "unknown", label: "Unknown" },
+  { value: "revoked", label: "Revoked" },
+];
+
 export function NodesPage() {
   const { project } = useProject();
   const { query } = useLocation();
@@ -41,20 +50,14 @@ export function NodesPage() {
     <>
       <PageTitle>Nodes</PageTitle>
       <form class="filters" aria-label="Filter nodes" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="f-status">Status</label>
-          <select
-            id="f-status"
-            value={status}
-            onChange={(e) => setQuery({ status: e.currentTarget.value })}
-          >
-            <option value="">Any (not revoked)</option>
-            <option value="online">Online</option>
-            <option value="offline">Offline</option>
-            <option value="unknown">Unknown</option>
-            <option value="revoked">Revoked</option>
-          </select>
-        </div>
+        <FilterSelect
+          id="f-status"
+          label="Status"
+          anyLabel="Any (not revoked)"
+          value={status}
+          options={NODE_STATUS_FILTERS}
+          onChange={(v) => setQuery({ status: v })}
+        />
         <div class="field">
           <label for="f-label">Labels</label>
           <input
@@ -68,24 +71,16 @@ export function NodesPage() {
             key:value pairs; all must match
           </p>
         </div>
-        <div class="field">
-          <label for="f-bundle">Active bundle</label>
-          <select
-            id="f-bundle"
-            value={bundle}
-            onChange={(e) => setQuery({ bundle: e.currentTarget.value })}
-          >
-            <option value="">Any</option>
-            <option value="none">No bundle</option>
-            {(res.data?.bundles ?? [])
-              .filter((b) => b.status === "compiled" || b.status === "revoked")
-              .map((b) => (
-                <option key={b.bundle_id} value={b.bundle_id}>
-                  {b.version} (#{b.sequence})
-                </option>
-              ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="f-bundle"
+          label="Active bundle"
+          value={bundle}
+          extra={[{ value: "none", label: "No bundle" }]}
+          options={(res.data?.bundles ?? [])
+            .filter((b) => b.status === "compiled" || b.status === "revoked")
+            .map((b) => ({ value: b.bundle_id, label: `${b.version} (#${b.sequence})` }))}
+          onChange={(v) => setQuery({ bundle: v })}
+        />
       </form>
       <ErrorBox error={res.error} />
       {!res.data && !res.error && <Loading />}

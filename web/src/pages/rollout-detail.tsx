@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
 import { AnalysisView } from "../components/analysis";
+import { FilterSelect } from "../components/filter-select";
 import { RolloutProgress } from "../components/progress";
 import { currentStepState, RolloutActions } from "../components/rollout-actions";
 import { ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
@@ -137,21 +138,17 @@ export function RolloutDetailPage({ id }: { id: string }) {
         </section>
         <section class="card" aria-labelledby="nodes-h">
           <h2 id="nodes-h">Nodes</h2>
-          <div class="field inline">
-            <label for="node-state">State</label>
-            <select
-              id="node-state"
-              value={nodeState}
-              onChange={(e) => setQuery({ node_state: e.currentTarget.value })}
-            >
-              <option value="">Any</option>
-              {[...new Set(nodes.map((n) => n.state))].map((s) => (
-                <option key={s} value={s}>
-                  {humanize(s)}
-                </option>
-              ))}
-            </select>
-          </div>
+          <FilterSelect
+            id="node-state"
+            label="State"
+            inline
+            value={nodeState}
+            options={[...new Set(nodes.map((n) => n.state))].map((s) => ({
+              value: s,
+              label: humanize(s),
+            }))}
+            onChange={(v) => setQuery({ node_state: v })}
+          />
           <div class="table-wrap">
             <table data-testid="rollout-nodes">
               <thead>

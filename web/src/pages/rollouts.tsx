@@ -1,3 +1,4 @@
+import { FilterSelect } from "../components/filter-select";
 import { RolloutProgress } from "../components/progress";
 import { Empty, ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
 import { useProject } from "../lib/context";
@@ -54,36 +55,20 @@ export function RolloutsPage() {
         Rollouts
       </PageTitle>
       <form class="filters" aria-label="Filter rollouts" onSubmit={(e) => e.preventDefault()}>
-        <div class="field">
-          <label for="r-state">State</label>
-          <select
-            id="r-state"
-            value={state}
-            onChange={(e) => setQuery({ state: e.currentTarget.value })}
-          >
-            <option value="">Any</option>
-            {STATES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div class="field">
-          <label for="r-strategy">Strategy</label>
-          <select
-            id="r-strategy"
-            value={strategy}
-            onChange={(e) => setQuery({ strategy: e.currentTarget.value })}
-          >
-            <option value="">Any</option>
-            {STRATEGIES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="r-state"
+          label="State"
+          value={state}
+          options={STATES.map((s) => ({ value: s, label: humanize(s) }))}
+          onChange={(v) => setQuery({ state: v })}
+        />
+        <FilterSelect
+          id="r-strategy"
+          label="Strategy"
+          value={strategy}
+          options={STRATEGIES.map((s) => ({ value: s, label: humanize(s) }))}
+          onChange={(v) => setQuery({ strategy: v })}
+        />
       </form>
       <ErrorBox error={res.error} />
       {!res.data && !res.error && <Loading />}
