@@ -13,6 +13,7 @@ import {
   failRollout,
   hasRollbackTargets,
   makeError,
+  operatorCancellation,
   startRollback,
 } from "./transitions";
 import type { Rollout, RolloutIn } from "./types";
@@ -130,14 +131,7 @@ function onPendingApproval(
     case "rollback":
       return refused(r, "invalid_state", "nothing to roll back; cancel the rollout instead");
     case "cancel":
-      return applied(
-        cancelRollout(
-          r,
-          { kind: "operator", actor: event.actor, reason: event.reason ?? null },
-          now,
-          fx,
-        ),
-      );
+      return applied(cancelRollout(r, operatorCancellation(event), now, fx));
     case "approve": {
       if (event.userId === r.createdBy) {
         return refused(r, "forbidden", "the creator of a rollout cannot approve it");
@@ -193,14 +187,7 @@ function onScheduled(
     case "node_report":
       return ignored(r, "not started");
     case "cancel":
-      return applied(
-        cancelRollout(
-          r,
-          { kind: "operator", actor: event.actor, reason: event.reason ?? null },
-          now,
-          fx,
-        ),
-      );
+      return applied(cancelRollout(r, operatorCancellation(event), now, fx));
     case "rollback":
       return refused(r, "invalid_state", "nothing to roll back; cancel the rollout instead");
     case "pause":

@@ -6,7 +6,13 @@ import { applyReport } from "./node-progress";
 import type { Handled } from "./outcome";
 import { applied, ignored, refused } from "./outcome";
 import { completeStep, tickRunning } from "./step";
-import { cancelRollout, failRollout, makeError, startRollback } from "./transitions";
+import {
+  cancelRollout,
+  failRollout,
+  makeError,
+  operatorCancellation,
+  startRollback,
+} from "./transitions";
 import type { Rollout, RolloutIn, StepProgress } from "./types";
 import { baseOf } from "./types";
 
@@ -33,14 +39,7 @@ export function onRunning(r: Running, event: RolloutEvent, now: number, fx: Effe
     case "resume":
       return ignored(r, "already running");
     case "cancel":
-      return applied(
-        cancelRollout(
-          r,
-          { kind: "operator", actor: event.actor, reason: event.reason ?? null },
-          now,
-          fx,
-        ),
-      );
+      return applied(cancelRollout(r, operatorCancellation(event), now, fx));
     case "rollback":
       return applied(
         startRollback(r, { kind: "manual", actor: event.actor, from: r.state }, now, fx),
@@ -79,14 +78,7 @@ export function onPaused(r: Paused, event: RolloutEvent, now: number, fx: Effect
       return applied({ ...baseOf(r), updatedAt: now, state: "running", step });
     }
     case "cancel":
-      return applied(
-        cancelRollout(
-          r,
-          { kind: "operator", actor: event.actor, reason: event.reason ?? null },
-          now,
-          fx,
-        ),
-      );
+      return applied(cancelRollout(r, operatorCancellation(event), now, fx));
     case "rollback":
       return applied(
         startRollback(r, { kind: "manual", actor: event.actor, from: r.state }, now, fx),

@@ -2,6 +2,7 @@ import { assertNever } from "../assert";
 import type { JsonObject } from "../json";
 import type { Effects, NodeChange } from "./effects";
 import { applyNodeChanges, skipPending } from "./effects";
+import type { RolloutEvent } from "./events";
 import { currentStep } from "./summary";
 import type {
   CanaryAnalysis,
@@ -149,6 +150,13 @@ export function failRollout(r: Rollout, error: RolloutError, now: number, fx: Ef
 /** Whether any node still holds this rollout's assignment. */
 export function hasRollbackTargets(r: Rollout): boolean {
   return r.entries.some((row) => row.some(holdsAssignment));
+}
+
+/** An operator's `cancel` event as the cancellation it records. */
+export function operatorCancellation(
+  event: Extract<RolloutEvent, { type: "cancel" }>,
+): RolloutIn<"cancelled">["cancellation"] {
+  return { kind: "operator", actor: event.actor, reason: event.reason ?? null };
 }
 
 /**
