@@ -17,6 +17,7 @@ import { registerMetricsRoute } from "./api/metrics";
 import { countRequests } from "./api/metrics/request-counter";
 import { limitBody } from "./api/middleware/body-limit";
 import { init } from "./api/middleware/init";
+import { guardJsonBody } from "./api/middleware/json-guard";
 import { operatorAuth } from "./api/middleware/operator-auth";
 import { rateLimit } from "./api/middleware/rate-limit";
 import { registerNodeApiRoutes } from "./api/node-api";
@@ -57,6 +58,9 @@ export function createApp(): App {
     return operatorAuth(c, next);
   });
   app.use("/api/*", rateLimit);
+  // After authentication and rate limiting: anonymous or throttled callers are answered
+  // without their body being parsed.
+  app.use("/api/*", guardJsonBody);
 
   // Meta
   registerHealthz(app);

@@ -184,6 +184,32 @@ describe("live: errors", () => {
     }
   });
 
+  it("answers a plain GET without credentials with 401, before looking at Upgrade", async () => {
+    const t = await createTenant();
+    for (const slug of [t.slug, "no-such-project"]) {
+      expectEnvelope(await call("GET", `/api/v1/projects/${slug}/live`), 401, "UNAUTHORIZED");
+    }
+    // A bad key is 401 too (operator auth), not 400 for the missing upgrade.
+    expectEnvelope(
+      await call("GET", `/api/v1/projects/${t.slug}/live`, { key: "zcp_bogus" }),
+      401,
+      "UNAUTHORIZED",
+    );
+  });
+
+  it("does not burn a ticket on a request that is not an upgrade", async () => {
+    const t = await createTenant();
+    const ticket = await ticketFor(t);
+    expectEnvelope(
+      await call("GET", `/api/v1/projects/${t.slug}/live?ticket=${ticket}`),
+      400,
+      "BAD_REQUEST",
+    );
+    const client = await open(`/api/v1/projects/${t.slug}/live?ticket=${ticket}`);
+    await client.next((m) => m.type === "hello");
+    client.ws.close();
+  });
+
   it("answers an unknown project like a bad ticket (nothing revealed without credentials)", async () => {
     const res = await upgrade("/api/v1/projects/no-such-project/live?ticket=zlt_x");
     expect(res.status).toBe(401);

@@ -6,13 +6,16 @@ import { LIVE_GRANT_HEADER, type LiveGrant } from "../../../durable-objects/live
 import type { Principal } from "../../auth/principal";
 import { projects } from "../../db/schema";
 import type { ProjectRow } from "../../services";
-import { ApiError, badRequest, errorResponses, forbidden, operatorErrors } from "../errors";
+import { badRequest, errorResponses, forbidden, operatorErrors, unauthorized } from "../errors";
 import type { App, AppEnv } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { projectParam } from "../schemas";
 import { operatorSecurity } from "../security";
 import { currentProject } from "../tenant";
 import { grantFor, hubOf, LIVE_SCOPE } from "./grant";
+
+const NO_CREDENTIALS =
+  "Authentication required: a session cookie, an API key, or a valid ?ticket= from POST …/live-ticket";
 
 /** Request headers never forwarded to the hub: credentials stay at the edge. */
 const STRIPPED_HEADERS = ["cookie", "authorization", LIVE_GRANT_HEADER];
@@ -77,10 +80,7 @@ function requireSameOrigin(c: Context<AppEnv>, principal: Principal): void {
 }
 
 async function redeem(c: Context<AppEnv>, slug: string, ticket: string | undefined) {
-  const invalid = new ApiError(
-    "UNAUTHORIZED",
-    "Authentication required: a session cookie, an API key, or a valid ?ticket= from POST …/live-ticket",
-  );
+  const invalid = unauthorized(NO_CREDENTIALS);
   if (ticket === undefined) {
     throw invalid;
   }
@@ -114,6 +114,12 @@ export const registerLiveSocket = (app: App) =>
   app.openapi(route, async (c) => {
     const slug = c.req.valid("param").project;
     const { ticket } = c.req.valid("query");
+    // Credentials first, like every route: a caller with neither credentials nor a ticket
+    // learns nothing else (not even that this route wants an upgrade). A ticket is only
+    // redeemed on a real upgrade, so a plain GET does not burn it.
+    if (!c.get("principal") && ticket === undefined) {
+      throw unauthorized(NO_CREDENTIALS);
+    }
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw badRequest("Expected a WebSocket upgrade", [
         { path: "Upgrade", message: "must be 'websocket'" },
