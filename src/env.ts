@@ -3,6 +3,7 @@ import type { ProjectHubDO } from "../durable-objects/project-hub";
 import type { RateLimiterDO } from "../durable-objects/rate-limiter";
 import type { RolloutDO } from "../durable-objects/rollout-do";
 import type { ValidatorContainer } from "../durable-objects/validator-container";
+import type { TelemetryAggregatorRpc } from "./domain/telemetry/rpc";
 
 /** Bindings declared in wrangler.toml (plus secrets). */
 export interface Env {
@@ -12,6 +13,8 @@ export interface Env {
   PROJECT_HUB: DurableObjectNamespace<ProjectHubDO>;
   RATE_LIMITER: DurableObjectNamespace<RateLimiterDO>;
   VALIDATOR: DurableObjectNamespace<ValidatorContainer>;
+  /** Typed through its RPC interface: the Worker's types never import the class. */
+  TELEMETRY: DurableObjectNamespace<TelemetryAggregatorRpc>;
   COMPILE_QUEUE: Queue<CompileJob>;
   NOTIFY_QUEUE: Queue<NotifyJob>;
   ASSETS: Fetcher;
@@ -25,6 +28,9 @@ export interface Env {
   AUDIT_HMAC_KEY?: string;
   /** Development only: notification channels may target loopback URLs (http allowed). */
   NOTIFY_ALLOW_LOCAL_URLS?: string;
+  TELEMETRY_MINUTES_RETENTION_HOURS?: string;
+  TELEMETRY_HOURS_RETENTION_DAYS?: string;
+  TELEMETRY_DAYS_RETENTION_DAYS?: string;
 }
 
 /** A compile job: the bundle row already exists with status `pending`. */
@@ -52,6 +58,10 @@ const configSchema = z.object({
   AUDIT_HMAC_KEY: z.string().min(32, "AUDIT_HMAC_KEY must be at least 32 characters"),
   NOTIFY_ALLOW_LOCAL_URLS: z.stringbool().default(false),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().positive().default(365),
+  // Telemetry rollup retention per level; hours must cover the longest SLO window (35 days).
+  TELEMETRY_MINUTES_RETENTION_HOURS: z.coerce.number().int().min(2).default(48),
+  TELEMETRY_HOURS_RETENTION_DAYS: z.coerce.number().int().min(35).default(35),
+  TELEMETRY_DAYS_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
 });
 
 /** Typed, validated configuration derived once from the environment. */

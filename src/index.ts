@@ -10,6 +10,7 @@ import { handleQueue } from "./jobs/queue";
 export { ProjectHubDO } from "../durable-objects/project-hub";
 export { RateLimiterDO } from "../durable-objects/rate-limiter";
 export { RolloutDO } from "../durable-objects/rollout-do";
+export { TelemetryAggregatorDO } from "../durable-objects/telemetry-aggregator";
 export { ValidatorContainer } from "../durable-objects/validator-container";
 
 const app = createApp();

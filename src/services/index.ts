@@ -38,6 +38,8 @@ export interface Services {
   hubs: Env["PROJECT_HUB"];
   rateLimiters: Env["RATE_LIMITER"];
   validator: Env["VALIDATOR"];
+  /** Per-project telemetry aggregators (node telemetry ingest, rollout cohorts). */
+  telemetry: Env["TELEMETRY"];
   /** Schedules work after the response (ctx.waitUntil), e.g. last-used timestamps. */
   defer(promise: Promise<unknown>): void;
   requestId: string;
@@ -71,6 +73,7 @@ export function createServices(
     hubs: env.PROJECT_HUB,
     rateLimiters: env.RATE_LIMITER,
     validator: env.VALIDATOR,
+    telemetry: env.TELEMETRY,
     defer: (p) =>
       ctx.waitUntil(
         p.catch((err: unknown) => logger.error("deferred task failed", { error: String(err) })),

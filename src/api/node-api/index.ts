@@ -9,6 +9,7 @@ import { registerHeartbeat } from "./heartbeat";
 import { registerRegisterNode } from "./register";
 import { registerRotateNodeKey } from "./rotate-key";
 import { registerNodeSigningKeys } from "./signing-keys-route";
+import { registerTelemetry } from "./telemetry";
 import { registerNodeToken } from "./token";
 
 /**
@@ -27,4 +28,5 @@ export function registerNodeApiRoutes(app: App): void {
   registerNodeEvents(app);
   registerNodeConfig(app);
   registerNodeSigningKeys(app);
+  registerTelemetry(app);
 }

@@ -6,4 +6,5 @@ export * from "./audit";
 export * from "./bundles";
 export * from "./nodes";
 export * from "./rollouts";
+export * from "./telemetry";
 export * from "./tenancy";

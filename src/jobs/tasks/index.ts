@@ -10,4 +10,5 @@ import "./retention";
 import "./scheduled-rollouts";
 import "./sessions";
 import "./staleness";
+import "./telemetry-rollup";
 import "./watchdog";
