@@ -3,6 +3,7 @@ import { registerAuditRoutes } from "./api/audit";
 import { registerAuthRoutes } from "./api/auth";
 import { registerSessionAuth } from "./api/auth/session-auth";
 import { registerBundleRoutes } from "./api/bundles";
+import { registerConfigRoutes } from "./api/config";
 import { registerEnrollmentTokenRoutes } from "./api/enrollment-tokens";
 import { registerEnvironmentRoutes } from "./api/environments";
 import { errorResponse, handleError } from "./api/errors";
@@ -79,6 +80,7 @@ export function createApp(): App {
   registerEnrollmentTokenRoutes(app);
   registerNodeRoutes(app);
   registerBundleRoutes(app);
+  registerConfigRoutes(app);
   registerRolloutRoutes(app);
   registerFreezeWindowRoutes(app);
   registerSigningKeyRoutes(app);

@@ -10,6 +10,8 @@ export const SCOPES = [
   "bundles:write",
   "rollouts:read",
   "rollouts:write",
+  "config:read",
+  "config:write",
   "audit:read",
   "api_keys:admin",
 ] as const;
@@ -20,13 +22,20 @@ const READ_SCOPES: Scope[] = [
   "nodes:read",
   "bundles:read",
   "rollouts:read",
+  "config:read",
   "audit:read",
 ];
 
 /** What each role may do; admin includes managing keys and projects. */
 export const ROLE_SCOPES: Record<Role, ReadonlySet<Scope>> = {
   reader: new Set(READ_SCOPES),
-  operator: new Set([...READ_SCOPES, "nodes:write", "bundles:write", "rollouts:write"]),
+  operator: new Set([
+    ...READ_SCOPES,
+    "nodes:write",
+    "bundles:write",
+    "rollouts:write",
+    "config:write",
+  ]),
   admin: new Set(SCOPES),
 };
 

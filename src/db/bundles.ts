@@ -57,7 +57,7 @@ export interface NewBundle {
   /** Null: "v<sequence>". */
   version: string | null;
   files: Record<string, string>;
-  sourceType: "api" | "git" | "ui";
+  sourceType: "api" | "git" | "ui" | "model";
   sourceRef: string | null;
   createdBy: string;
   createdAt: number;

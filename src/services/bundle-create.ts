@@ -21,7 +21,7 @@ export interface BundleSubmission {
   config: string;
   files?: Record<string, string>;
   version?: string;
-  source?: { type: "api" | "git"; ref?: string };
+  source?: { type: "api" | "git" | "model"; ref?: string };
 }
 
 /** The outcome; `status` is what the create route answers (202 queued, 200 already compiled). */

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { toHex } from "../../src/auth/crypto";
 import { ROLE_SCOPES, SCOPES, type Scope } from "../../src/auth/scopes";
 import type { Role } from "../../src/db/schema";
+import { ENTITY_NAME } from "../../src/domain/config/specs";
 import {
   type CallOptions,
   type CallResult,
@@ -173,6 +174,9 @@ function randomValue(
   }
   if (schema.pattern === "^[0-9a-f]{64}$") {
     return toHex(crypto.getRandomValues(new Uint8Array(32)));
+  }
+  if (schema.pattern === ENTITY_NAME.source) {
+    return `n-${toHex(crypto.getRandomValues(new Uint8Array(6)))}`;
   }
   throw new Error(
     `${route.id}: no random value for parameter '${name}' (${JSON.stringify(schema)})`,

@@ -40,7 +40,7 @@ const fields = {
   version: z.string().openapi({ example: "v7" }),
   status: z.enum(BUNDLE_STATUSES).openapi({ example: "compiled" }),
   source: z.object({
-    type: z.enum(["api", "git", "ui"]),
+    type: z.enum(["api", "git", "ui", "model"]),
     ref: z.string().nullable().openapi({ example: "main@4f2a9c1" }),
   }),
   checksum: z

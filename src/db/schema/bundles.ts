@@ -20,7 +20,7 @@ export const bundles = sqliteTable(
     status: text("status", { enum: BUNDLE_STATUSES }).notNull(),
     /** Submitted config: entry path → content (the entry is "zentinel.kdl"). */
     files: json<Record<string, string>>("files").notNull(),
-    sourceType: text("source_type", { enum: ["api", "git", "ui"] })
+    sourceType: text("source_type", { enum: ["api", "git", "ui", "model"] })
       .notNull()
       .default("api"),
     sourceRef: text("source_ref"),

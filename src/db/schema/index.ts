@@ -4,6 +4,7 @@
  */
 export * from "./audit";
 export * from "./bundles";
+export * from "./config";
 export * from "./nodes";
 export * from "./rollouts";
 export * from "./telemetry";

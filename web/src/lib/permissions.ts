@@ -10,6 +10,8 @@ export type Scope =
   | "bundles:write"
   | "rollouts:read"
   | "rollouts:write"
+  | "config:read"
+  | "config:write"
   | "audit:read"
   | "api_keys:admin";
 
@@ -18,6 +20,7 @@ const READ: Scope[] = [
   "nodes:read",
   "bundles:read",
   "rollouts:read",
+  "config:read",
   "audit:read",
 ];
 
@@ -27,12 +30,13 @@ const READ: Scope[] = [
  */
 export const ROLE_SCOPES: Record<Role, readonly Scope[]> = {
   reader: READ,
-  operator: [...READ, "nodes:write", "bundles:write", "rollouts:write"],
+  operator: [...READ, "nodes:write", "bundles:write", "rollouts:write", "config:write"],
   admin: [
     ...READ,
     "nodes:write",
     "bundles:write",
     "rollouts:write",
+    "config:write",
     "projects:write",
     "api_keys:admin",
   ],

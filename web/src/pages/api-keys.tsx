@@ -27,6 +27,8 @@ const ALL_SCOPES: Scope[] = [
   "bundles:write",
   "rollouts:read",
   "rollouts:write",
+  "config:read",
+  "config:write",
   "audit:read",
   "api_keys:admin",
 ];

@@ -1,0 +1,15 @@
+import type { App } from "../hono";
+import { registerCertificateRoutes } from "./certificates";
+import { registerEntityRoutes } from "./entities";
+import { registerSecretRoutes } from "./secrets";
+import { registerGetSystem } from "./system/get";
+import { registerPutSystem } from "./system/put";
+
+/** The config model: entities, certificates, secrets, the system block. */
+export function registerConfigRoutes(app: App): void {
+  registerEntityRoutes(app);
+  registerCertificateRoutes(app);
+  registerSecretRoutes(app);
+  registerGetSystem(app);
+  registerPutSystem(app);
+}
