@@ -6,31 +6,9 @@
  * cannot also move the anchor to hide it.
  */
 import type { Env } from "../src/env";
+import type { ChainPoint, ChainState, PruneResult } from "../src/rpc/project-hub";
 import { GENESIS_HASH } from "../src/services/audit-chain";
-import {
-  type AuditD1Row,
-  type ChainPoint,
-  chainBreak,
-  fromD1Row,
-} from "../src/services/audit-verify";
-
-/** What verification needs from the hub. */
-export interface ChainState {
-  /** The last appended entry as the hub recorded it; null if the hub has no record. */
-  head: ChainPoint | null;
-  /** The last pruned entry; null if nothing was ever pruned. */
-  anchor: ChainPoint | null;
-}
-
-/** Outcome of one prune call. */
-export interface PruneResult {
-  /** Rows deleted. */
-  pruned: number;
-  /** The anchor after this call (null if nothing was ever pruned). */
-  prunedThroughSeq: number | null;
-  /** Set when the prefix failed verification: nothing was deleted, the evidence stays. */
-  refused: string | null;
-}
+import { type AuditD1Row, chainBreak, fromD1Row } from "../src/services/audit-verify";
 
 const headKey = (chain: string) => `head:${chain}`;
 const anchorKey = (chain: string) => `anchor:${chain}`;

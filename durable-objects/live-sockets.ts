@@ -11,11 +11,8 @@
  * - Live tickets are single-use and short-lived; only their SHA-256 is stored.
  */
 import { randomBytes, sha256Hex, toBase64Url } from "../src/auth/crypto";
+import { LIVE_GRANT_HEADER, LIVE_TICKET_TTL_MS, type LiveGrant } from "../src/rpc/project-hub";
 
-/** Internal header carrying the JSON {@link LiveGrant} from the Worker to the hub. */
-export const LIVE_GRANT_HEADER = "x-zcp-live-grant";
-/** How long a live ticket may wait before it is redeemed. */
-export const LIVE_TICKET_TTL_MS = 30_000;
 /** Live tickets are recognisable by this prefix. */
 export const LIVE_TICKET_PREFIX = "zlt_";
 /** Beyond this many distinct changes in one append, sockets get one `resync` instead. */
@@ -28,13 +25,6 @@ export const LIVE_PONG = "pong";
 const TICKET_KEY_PREFIX = "live-ticket:";
 /** Tickets looked at per sweep; each issue sweeps, so a backlog drains over a few issues. */
 const MAX_TICKETS_SWEPT = 500;
-
-/** What a live socket may see: the connecting principal's scopes in this project. */
-export interface LiveGrant {
-  scopes: string[];
-  /** `type:id` of the principal, for logs. */
-  actor: string;
-}
 
 /**
  * One message to dashboards. `type` is the audit action or event type (`bundle.created`,

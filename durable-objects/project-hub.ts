@@ -1,17 +1,23 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
 import { enqueueNotifications, type WrittenEvent } from "../src/notifications/enqueue";
-import type { AuditInput, EventInput } from "../src/services/audit";
+import type {
+  AuditInput,
+  ChainState,
+  EventInput,
+  LiveGrant,
+  ProjectHubRpc,
+  PruneResult,
+  Timed,
+} from "../src/rpc/project-hub";
 import { type ChainedFields, entryHash, GENESIS_HASH } from "../src/services/audit-chain";
-import { type ChainState, type PruneResult, pruneChain, readChainState } from "./chain-maintenance";
-import { type LiveGrant, LiveSockets } from "./live-sockets";
+import { pruneChain, readChainState } from "./chain-maintenance";
+import { LiveSockets } from "./live-sockets";
 
 interface ChainHead {
   seq: number;
   hash: string;
 }
-
-type Timed<T> = T & { createdAt: number };
 
 /**
  * One per project (or per org for org-level audit entries). Serialises audit-chain appends so
@@ -20,7 +26,7 @@ type Timed<T> = T & { createdAt: number };
  * Invariant: the stored head equals the last row of the chain in D1. The head advances only
  * after the D1 batch succeeded; if D1 fails the caller gets the error and nothing advances.
  */
-export class ProjectHubDO extends DurableObject<Env> {
+export class ProjectHubDO extends DurableObject<Env> implements ProjectHubRpc {
   /** Serialises appends: D1 awaits would otherwise let two appends read the same head. */
   private queue: Promise<unknown> = Promise.resolve();
 

@@ -1,20 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
-
-/** Outcome of one rate-limit check. */
-export interface RateLimitResult {
-  allowed: boolean;
-  remaining: number;
-  /** Seconds until a request would be allowed again (0 when allowed). */
-  retryAfterS: number;
-}
+import type { RateLimiterRpc, RateLimitResult } from "../src/rpc/rate-limiter";
 
 /**
  * Sliding-window-log limiter, one instance per bucket (API key, node, login email+IP).
  * Counts live in memory: losing them on eviction only forgives some requests, which is the
  * right failure direction for a limiter, and keeps every check free of storage writes.
  */
-export class RateLimiterDO extends DurableObject<Env> {
+export class RateLimiterDO extends DurableObject<Env> implements RateLimiterRpc {
   private hits: number[] = [];
 
   /** Records one request at `now` if fewer than `limit` happened in the last `windowMs`. */

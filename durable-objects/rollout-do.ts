@@ -7,22 +7,22 @@ import {
   reduceRollout,
 } from "../src/domain/rollout";
 import { type Env, loadConfig } from "../src/env";
-import type { RolloutWatchdogTarget } from "../src/jobs/tasks/watchdog";
-import type { Clock } from "../src/services";
-import { createAuditService } from "../src/services/audit";
-import { createLogger, type Logger } from "../src/services/logger";
-import type { NodeReport, RolloutReportSink } from "../src/services/rollout-notifier";
-import { activeFreezeWindow } from "../src/services/rollout-queries";
-import { alarmAt, retriesExhausted, tickAt } from "./rollout/alarm";
 import type {
   CommandRequest,
   CommandResult,
   CreateRolloutRequest,
   CreateRolloutResult,
+  NodeReport,
   RolloutDebugState,
+  RolloutRpc,
   TickStats,
-} from "./rollout/contract";
-import { commentOf } from "./rollout/contract";
+} from "../src/rpc/rollout";
+import { commentOf } from "../src/rpc/rollout";
+import type { Clock } from "../src/services";
+import { createAuditService } from "../src/services/audit";
+import { createLogger, type Logger } from "../src/services/logger";
+import { activeFreezeWindow } from "../src/services/rollout-queries";
+import { alarmAt, retriesExhausted, tickAt } from "./rollout/alarm";
 import { createStoredRollout } from "./rollout/create";
 import { debugState, recordEngineFailure } from "./rollout/diagnostics";
 import { type ExecuteContext, runWorkItem } from "./rollout/execute";
@@ -62,10 +62,7 @@ const TICKING_STATES: ReadonlySet<RolloutStateName> = new Set(["running", "rolli
  *   during a window is refused; a due scheduled start waits, still `scheduled`, until the
  *   window ends (the alarm moves to its end; the deferral is announced once per window).
  */
-export class RolloutDO
-  extends DurableObject<Env>
-  implements RolloutReportSink, RolloutWatchdogTarget
-{
+export class RolloutDO extends DurableObject<Env> implements RolloutRpc {
   private readonly store = new RolloutStore(this.ctx.storage);
   private readonly clock: Clock = systemClock;
   private queue: Promise<unknown> = Promise.resolve();

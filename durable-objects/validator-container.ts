@@ -1,18 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../src/env";
+import type { ContainerValidation, ValidatorRpc } from "../src/rpc/validator";
 
 /** The shim inside the container listens here (scripts/validator/shim.mjs). */
 export const VALIDATOR_PORT = 8080;
 /** How long to wait for a cold container to accept connections. */
 const STARTUP_TIMEOUT_MS = 20_000;
 const STARTUP_POLL_MS = 250;
-
-/** What `zentinel validate` said about a config. */
-export interface ContainerValidation {
-  exitCode: number;
-  output: string;
-  zentinelVersion: string | null;
-}
 
 /** Raised when the container cannot be reached; the compile job retries, never skips. */
 export class ValidatorUnavailableError extends Error {}
@@ -23,7 +17,7 @@ export class ValidatorUnavailableError extends Error {}
  * "container". In local dev containers are disabled, `ctx.container` is undefined, and calls
  * fail with ValidatorUnavailableError.
  */
-export class ValidatorContainer extends DurableObject<Env> {
+export class ValidatorContainer extends DurableObject<Env> implements ValidatorRpc {
   /** Validates `files` (relative path → content) with `entry` as the config file. */
   async validate(entry: string, files: Record<string, string>): Promise<ContainerValidation> {
     const container = this.ctx.container;

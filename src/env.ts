@@ -1,49 +1,8 @@
 import { z } from "zod";
-import type { ProjectHubDO } from "../durable-objects/project-hub";
-import type { RateLimiterDO } from "../durable-objects/rate-limiter";
-import type { RolloutDO } from "../durable-objects/rollout-do";
-import type { ValidatorContainer } from "../durable-objects/validator-container";
-import type { TelemetryAggregatorRpc } from "./domain/telemetry/rpc";
+import type { Env } from "./bindings";
+import { DEFAULT_NODE_SHARD_COUNT, MAX_NODE_SHARD_COUNT } from "./domain/node-shard";
 
-/** Bindings declared in wrangler.toml (plus secrets). */
-export interface Env {
-  DB: D1Database;
-  BUNDLES: R2Bucket;
-  ROLLOUTS: DurableObjectNamespace<RolloutDO>;
-  PROJECT_HUB: DurableObjectNamespace<ProjectHubDO>;
-  RATE_LIMITER: DurableObjectNamespace<RateLimiterDO>;
-  VALIDATOR: DurableObjectNamespace<ValidatorContainer>;
-  /** Typed through its RPC interface: the Worker's types never import the class. */
-  TELEMETRY: DurableObjectNamespace<TelemetryAggregatorRpc>;
-  COMPILE_QUEUE: Queue<CompileJob>;
-  NOTIFY_QUEUE: Queue<NotifyJob>;
-  ASSETS: Fetcher;
-  VALIDATOR_MODE?: string;
-  POLL_INTERVAL_S?: string;
-  HEARTBEAT_INTERVAL_S?: string;
-  NODE_OFFLINE_AFTER_S?: string;
-  HEARTBEAT_HISTORY_PER_NODE?: string;
-  LOG_LEVEL?: string;
-  ZCP_MASTER_KEY?: string;
-  AUDIT_HMAC_KEY?: string;
-  /** Development only: notification channels may target loopback URLs (http allowed). */
-  NOTIFY_ALLOW_LOCAL_URLS?: string;
-  TELEMETRY_MINUTES_RETENTION_HOURS?: string;
-  TELEMETRY_HOURS_RETENTION_DAYS?: string;
-  TELEMETRY_DAYS_RETENTION_DAYS?: string;
-}
-
-/** A compile job: the bundle row already exists with status `pending`. */
-export interface CompileJob {
-  bundleId: string;
-  projectId: string;
-  requestId?: string;
-}
-
-/** A notification delivery job (one event × one channel). */
-export interface NotifyJob {
-  deliveryId: string;
-}
+export type { CompileJob, Env, NotifyJob } from "./bindings";
 
 const seconds = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -53,6 +12,12 @@ const configSchema = z.object({
   HEARTBEAT_INTERVAL_S: seconds(30),
   NODE_OFFLINE_AFTER_S: seconds(120),
   HEARTBEAT_HISTORY_PER_NODE: seconds(100),
+  NODE_SHARD_COUNT: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_NODE_SHARD_COUNT)
+    .default(DEFAULT_NODE_SHARD_COUNT),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
   ZCP_MASTER_KEY: z.string().min(32, "ZCP_MASTER_KEY must be at least 32 characters"),
   AUDIT_HMAC_KEY: z.string().min(32, "AUDIT_HMAC_KEY must be at least 32 characters"),

@@ -7,13 +7,13 @@
  * was. Two concurrent creations over the same node cannot both succeed.
  */
 import { createRollout, type RolloutSummary, summarize } from "../../src/domain/rollout";
+import type { CreateRolloutRequest, CreateRolloutResult } from "../../src/rpc/rollout";
 import {
   HELD_NODES_CONDITION,
   nodesInActiveRollouts,
   UNPLANNED_STEP_INDEX,
 } from "../../src/services/rollout-queries";
 import { tickAt } from "./alarm";
-import type { CreateRolloutRequest, CreateRolloutResult } from "./contract";
 import { progressJson } from "./execute";
 import type { RolloutStore } from "./storage";
 import { compileContext } from "./transition";

@@ -1,7 +1,7 @@
 import { summarize } from "../../src/domain/rollout";
+import type { RolloutDebugState, TickStats } from "../../src/rpc/rollout";
 import type { Logger } from "../../src/services/logger";
 import { FAILED_ALARM_REARM_MS } from "./alarm";
-import type { RolloutDebugState, TickStats } from "./contract";
 import { type ExecuteContext, runWorkItem } from "./execute";
 import type { RolloutStore, ShellMeta } from "./storage";
 import { engineFailureWork } from "./transition";

@@ -7,9 +7,9 @@ import type { Actor } from "../../src/auth/principal";
 import type { JsonObject } from "../../src/domain/json";
 import type { Outcome, ReduceResult, Rollout, RolloutEvent } from "../../src/domain/rollout";
 import { summarize } from "../../src/domain/rollout";
+import { ENGINE_ACTOR } from "../../src/rpc/rollout";
 import type { FreezeWindowRef } from "../../src/services/rollout-queries";
 import { nextTickNeedsWrite, tickAt } from "./alarm";
-import { ENGINE_ACTOR } from "./contract";
 import type { ShellMeta } from "./storage";
 import { type CompileContext, compileCommands, type D1Write, type WorkItem } from "./work";
 

@@ -4,9 +4,10 @@
  * `zentinel validate` in the ValidatorContainer must also accept the config; when it cannot be
  * reached the step throws and the compile is retried, never skipped (fail closed).
  */
-import type { ContainerValidation } from "../../durable-objects/validator-container";
+
 import { formatDiagnostics, type PreparedBundle, prepareBundle } from "../bundles/pipeline";
 import type { Diagnostic } from "../kdl/index";
+import type { ContainerValidation } from "../rpc/validator";
 import type { BundleRow, Services } from "../services";
 
 /**

@@ -4,6 +4,7 @@
  * launders tampering into a clean-looking anchor).
  */
 import { timingSafeEqual } from "../auth/crypto";
+import type { ChainPoint } from "../rpc/project-hub";
 import { type ChainedFields, entryHash } from "./audit-chain";
 
 /** A stored entry: the hashed fields plus its links. */
@@ -13,10 +14,7 @@ export interface StoredEntry extends ChainedFields {
 }
 
 /** A position in a chain: the last entry's seq and hash (seq 0 = before the first entry). */
-export interface ChainPoint {
-  seq: number;
-  hash: string;
-}
+export type { ChainPoint };
 
 /** An audit_logs row as D1 returns it to hand-written SQL. */
 export interface AuditD1Row {

@@ -1,28 +1,7 @@
-import type { Actor } from "../auth/principal";
 import type { Env } from "../env";
+import type { AuditInput, EventInput } from "../rpc/project-hub";
 
-/** One audit entry as callers describe it; the hub adds seq, time and the chain hash. */
-export interface AuditInput {
-  orgId: string;
-  projectId: string | null;
-  actor: Actor;
-  action: string;
-  resourceType: string;
-  resourceId?: string | null;
-  /** What changed: `{before, after}` or the created/deleted resource (no secrets). */
-  diff?: Record<string, unknown> | null;
-  requestId?: string | null;
-}
-
-/** One project event (rollout.*, bundle.*, node.*, drift.*) for the stream and notifications. */
-export interface EventInput {
-  projectId: string;
-  type: string;
-  severity?: "info" | "warning" | "critical";
-  resourceType?: string;
-  resourceId?: string;
-  payload: Record<string, unknown>;
-}
+export type { AuditInput, EventInput };
 
 /** Records audit entries and project events. Every mutation calls `record`. */
 export interface AuditService {

@@ -40,6 +40,8 @@ export interface Services {
   validator: Env["VALIDATOR"];
   /** Per-project telemetry aggregators (node telemetry ingest, rollout cohorts). */
   telemetry: Env["TELEMETRY"];
+  /** Push-socket shards (`shardFor` in src/domain/node-shard.ts). */
+  nodeShards: Env["NODE_SHARDS"];
   /** Schedules work after the response (ctx.waitUntil), e.g. last-used timestamps. */
   defer(promise: Promise<unknown>): void;
   requestId: string;
@@ -74,6 +76,7 @@ export function createServices(
     rateLimiters: env.RATE_LIMITER,
     validator: env.VALIDATOR,
     telemetry: env.TELEMETRY,
+    nodeShards: env.NODE_SHARDS,
     defer: (p) =>
       ctx.waitUntil(
         p.catch((err: unknown) => logger.error("deferred task failed", { error: String(err) })),

@@ -1,31 +1,7 @@
+import type { NodeReport } from "../rpc/rollout";
 import type { Services } from "./index";
 
-/** What a node told the control plane about a bundle, as the rollout engine sees it. */
-export type NodeReportKind = "staged" | "activated" | "verified" | "failed" | "heartbeat";
-
-/** One node report, forwarded to the rollout that currently targets the node. */
-export interface NodeReport {
-  nodeId: string;
-  /**
-   * The bundle the report is about. For `heartbeat` it is the node's newly reported active
-   * bundle, null when the node says it runs none.
-   */
-  bundleId: string | null;
-  kind: NodeReportKind;
-  /** The node's failure reason (`failed` reports). */
-  error?: string;
-  /** When the control plane received the report (ms since the epoch). */
-  at: number;
-}
-
-/**
- * The RPC the rollout Durable Object exposes for node reports. `RolloutDO.onNodeReport` must
- * implement exactly this signature; it must tolerate duplicates and reports for bundles or nodes
- * that are no longer part of the rollout (delivery is at-least-once and unordered).
- */
-export interface RolloutReportSink {
-  onNodeReport(report: NodeReport): Promise<void>;
-}
+export type { NodeReport, NodeReportKind, RolloutReportSink } from "../rpc/rollout";
 
 /**
  * Tells the rollout's Durable Object about a node report so its next decision does not wait for

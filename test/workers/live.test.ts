@@ -2,13 +2,13 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import {
-  LIVE_TICKET_TTL_MS,
   type LiveMessage,
   LiveSockets,
   MAX_CHANGES_PER_BROADCAST,
   messagesFor,
 } from "../../durable-objects/live-sockets";
 import { ROLE_SCOPES, SCOPES } from "../../src/auth/scopes";
+import { LIVE_TICKET_TTL_MS } from "../../src/rpc/project-hub";
 import { createAuditService } from "../../src/services/audit";
 import { call, createApiKey, createTenant, expectEnvelope, type Tenant } from "./harness";
 import { asUser, signedInUser } from "./sessions";

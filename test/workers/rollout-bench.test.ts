@@ -8,9 +8,9 @@
  */
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { TickStats } from "../../durable-objects/rollout/contract";
 import type { RolloutDO } from "../../durable-objects/rollout-do";
 import { planRollout, resolveRolloutSpec } from "../../src/domain/rollout";
+import type { TickStats } from "../../src/rpc/rollout";
 import { createCompiledBundle } from "./fixtures";
 import { call, createTenant, type Tenant } from "./harness";
 import { advance, rolloutStub, startClock } from "./rollout-sim";

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, gt, lte } from "drizzle-orm";
-import type { ChainState } from "../../../durable-objects/chain-maintenance";
 import { timingSafeEqual } from "../../auth/crypto";
 import { auditLogs } from "../../db/schema";
+import type { ChainState } from "../../rpc/project-hub";
 import type { Services } from "../../services";
 import { GENESIS_HASH } from "../../services/audit-chain";
 import { type ChainPoint, chainBreak } from "../../services/audit-verify";

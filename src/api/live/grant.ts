@@ -1,7 +1,7 @@
 import type { Context } from "hono";
-import type { LiveGrant } from "../../../durable-objects/live-sockets";
 import { actorOf, type Principal, scopesIn } from "../../auth/principal";
 import type { Scope } from "../../auth/scopes";
+import type { LiveGrant } from "../../rpc/project-hub";
 import type { ProjectRow } from "../../services";
 import type { AppEnv } from "../hono";
 

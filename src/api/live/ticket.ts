@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { LIVE_TICKET_TTL_MS } from "../../../durable-objects/live-sockets";
 import { scopesIn } from "../../auth/principal";
+import { LIVE_TICKET_TTL_MS } from "../../rpc/project-hub";
 import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";

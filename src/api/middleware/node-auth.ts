@@ -6,7 +6,7 @@ import { NodeJwtError, peekNodeJwt, verifyNodeJwt } from "../../auth/node-jwt";
 import { hashSecret } from "../../auth/tokens";
 import { nodes, signingKeys } from "../../db/schema";
 import type { NodeRow, Services } from "../../services";
-import { type ApiError, forbidden, unauthorized } from "../errors";
+import { ApiError, forbidden, unauthorized } from "../errors";
 import type { AppEnv } from "../hono";
 import { rateLimitNode } from "./rate-limit";
 
@@ -37,10 +37,44 @@ const KEY_ONLY_PATH = /^\/api\/v1\/nodes\/[^/]+\/(?:token|rotate-key)$/;
  * signing key for a JWT) and no writes, so polls that find nothing new stay at one read.
  */
 export const nodeAuth = createMiddleware<AppEnv>(async (c, next) => {
+  if (SELF_AUTHENTICATING_PATH.test(c.req.path)) {
+    // The push socket answers authentication failures with close codes, not HTTP errors.
+    await next();
+    return;
+  }
+  const { node } = await authenticateNode(c);
+  c.set("node", node);
+  await next();
+});
+
+/**
+ * Routes that call {@link authenticateNode} themselves: the push socket must upgrade before it
+ * can tell the agent why it is refused (a WebSocket client sees no HTTP status).
+ */
+const SELF_AUTHENTICATING_PATH = /^\/api\/v1\/nodes\/[^/]+\/socket$/;
+
+/** Raised for a revoked node's credential: a 401 like any bad credential, but recognisable. */
+export class NodeRevokedError extends ApiError {
+  constructor() {
+    super("UNAUTHORIZED", "Node has been revoked");
+  }
+}
+
+/** An authenticated node and when its credential expires (JWT `exp`; null for the node key). */
+export interface NodeAuthentication {
+  node: NodeRow;
+  credentialExpiresAt: number | null;
+}
+
+/**
+ * The checks of {@link nodeAuth} (credential, path node id, request budget); throws the
+ * ApiError the middleware would answer with.
+ */
+export async function authenticateNode(c: Context<AppEnv>): Promise<NodeAuthentication> {
   const services = c.get("services");
   const bearer = bearerToken(c.req.header("authorization"));
   const key = c.req.header(NODE_KEY_HEADER);
-  let node: NodeRow;
+  let auth: NodeAuthentication;
   if (KEY_ONLY_PATH.test(c.req.path)) {
     if (key === undefined) {
       throw unauthorized(
@@ -49,24 +83,23 @@ export const nodeAuth = createMiddleware<AppEnv>(async (c, next) => {
           : "This route requires the static node key (X-Zentinel-Node-Key); a JWT cannot mint credentials",
       );
     }
-    node = await authenticateNodeKey(services, key);
+    auth = { node: await authenticateNodeKey(services, key), credentialExpiresAt: null };
   } else if (bearer !== null) {
-    node = await authenticateNodeJwt(services, bearer);
+    auth = await authenticateNodeJwt(services, bearer);
   } else if (key !== undefined) {
-    node = await authenticateNodeKey(services, key);
+    auth = { node: await authenticateNodeKey(services, key), credentialExpiresAt: null };
   } else {
     throw unauthorized(MISSING_NODE_AUTH_MESSAGE);
   }
   const pathNodeId = NODE_PATH.exec(c.req.path)?.[1];
-  if (pathNodeId !== undefined && pathNodeId !== node.id) {
+  if (pathNodeId !== undefined && pathNodeId !== auth.node.id) {
     throw forbidden("The node id in the path is not the authenticated node");
   }
   // Per-node budget (bucket `node:<id>`): a node polling every ~30 s never comes near it, and
   // at that rate the check is answered by the isolate-local token bucket (no RPC, never D1).
-  await rateLimitNode(c, node.id);
-  c.set("node", node);
-  await next();
-});
+  await rateLimitNode(c, auth.node.id);
+  return auth;
+}
 
 /** The node authenticated by {@link nodeAuth}; only valid on node routes. */
 export function currentNode(c: Context<AppEnv>): NodeRow {
@@ -105,7 +138,7 @@ async function authenticateNodeKey(services: Services, key: string): Promise<Nod
  * JWT: the node (by `sub`) and the signing key (by `kid`, restricted to THE NODE'S project) come
  * back in one query; then signature, claims and the key binding are verified.
  */
-async function authenticateNodeJwt(services: Services, token: string): Promise<NodeRow> {
+async function authenticateNodeJwt(services: Services, token: string): Promise<NodeAuthentication> {
   let peeked: { kid: string; sub: string };
   try {
     peeked = peekNodeJwt(token);
@@ -127,23 +160,25 @@ async function authenticateNodeJwt(services: Services, token: string): Promise<N
   if (row.publicKey === null) {
     throw unauthorized("Unknown signing key");
   }
+  let expiresAtS: number;
   try {
-    await verifyNodeJwt(token, {
+    const claims = await verifyNodeJwt(token, {
       publicKey: row.publicKey,
       nodeId: row.node.id,
       projectId: row.node.projectId,
       keyHash: row.node.keyHash,
       now: services.clock.now(),
     });
+    expiresAtS = claims.exp;
   } catch (err) {
     throw asUnauthorized(err);
   }
-  return requireNotRevoked(row.node);
+  return { node: requireNotRevoked(row.node), credentialExpiresAt: expiresAtS * 1000 };
 }
 
 function requireNotRevoked(node: NodeRow): NodeRow {
   if (node.revokedAt !== null) {
-    throw unauthorized("Node has been revoked");
+    throw new NodeRevokedError();
   }
   return node;
 }

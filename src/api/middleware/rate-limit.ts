@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
-import type { RateLimitResult } from "../../../durable-objects/rate-limiter";
+import type { RateLimitResult } from "../../rpc/rate-limiter";
 import type { Services } from "../../services";
 import { ApiError } from "../errors";
 import type { AppEnv } from "../hono";

@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
 import { bundles } from "../../db/schema";
 import { jitterSeconds } from "../../domain/jitter";
+import { offerFor } from "../../services/bundle-offer";
 import type { App } from "../hono";
 import { currentNode } from "../middleware/node-auth";
 import { EXAMPLE_BUNDLE_ID, nodeErrors, nodeIdParam, nodeSecurity } from "./schema";
@@ -95,35 +96,15 @@ export const registerBundleLatest = (app: App) =>
       .from(bundles)
       .where(and(eq(bundles.id, desired), eq(bundles.projectId, node.projectId)))
       .limit(1);
-    if (bundle?.status !== "compiled") {
-      // Revoked (or never compiled): nothing to offer; the operator or rollout reassigns.
+    const result = offerFor(node, bundle, c.req.url, pollAfterS);
+    if (result.offer === null) {
+      if (result.reason === "incomplete") {
+        logger.error("compiled bundle lacks checksum, size or signature", { bundle_id: desired });
+      }
       return c.json({ no_update: true as const, poll_after_s: pollAfterS }, 200);
     }
-    const { checksum, sizeBytes, signature, signingKeyId } = bundle;
-    if (checksum === null || sizeBytes === null || signature === null || signingKeyId === null) {
-      logger.error("compiled bundle lacks checksum, size or signature", { bundle_id: bundle.id });
-      return c.json({ no_update: true as const, poll_after_s: pollAfterS }, 200);
-    }
-    c.header("ETag", `"${bundle.id}"`);
-    return c.json(
-      {
-        bundle_id: bundle.id,
-        version: bundle.version,
-        sequence: bundle.sequence,
-        checksum,
-        size_bytes: sizeBytes,
-        download_url: new URL(
-          `/api/v1/nodes/${node.id}/bundles/${bundle.id}/download`,
-          c.req.url,
-        ).toString(),
-        signature,
-        signing_key_id: signingKeyId,
-        rollout_id: node.desiredRolloutId,
-        rollback: node.desiredIsRollback,
-        poll_after_s: pollAfterS,
-      },
-      200,
-    );
+    c.header("ETag", `"${result.offer.bundle_id}"`);
+    return c.json(result.offer, 200);
   });
 
 /** RFC 9110 If-None-Match: `*`, or a list of (possibly weak) entity tags. */

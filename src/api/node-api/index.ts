@@ -9,6 +9,7 @@ import { registerHeartbeat } from "./heartbeat";
 import { registerRegisterNode } from "./register";
 import { registerRotateNodeKey } from "./rotate-key";
 import { registerNodeSigningKeys } from "./signing-keys-route";
+import { registerNodeSocket } from "./socket";
 import { registerTelemetry } from "./telemetry";
 import { registerNodeToken } from "./token";
 
@@ -29,4 +30,5 @@ export function registerNodeApiRoutes(app: App): void {
   registerNodeConfig(app);
   registerNodeSigningKeys(app);
   registerTelemetry(app);
+  registerNodeSocket(app);
 }

@@ -3,6 +3,7 @@ import { and, eq, inArray } from "drizzle-orm";
 import { actorOf } from "../../auth/principal";
 import { bundles, type RolloutState, rolloutNodes, rollouts } from "../../db/schema";
 import { assignBundle } from "../../services/assignments";
+import { deferPushOffers } from "../../services/push";
 import { conflict, errorResponses, notFound, operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
@@ -127,5 +128,6 @@ export const registerAssignBundle = (app: App) =>
         },
       ],
     );
+    deferPushOffers(services, project.id, [node.id]);
     return c.json(toNode(await nodeInProject(services, project, node.id)), 200);
   });

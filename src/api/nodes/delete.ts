@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import { actorOf } from "../../auth/principal";
 import { nodes } from "../../db/schema";
+import { deferDisconnectRevoked } from "../../services/push";
 import { operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
@@ -72,5 +73,6 @@ export const registerDeleteNode = (app: App) =>
         },
       ],
     );
+    deferDisconnectRevoked(services, project.id, node.id);
     return c.json(toNode(revoked), 200);
   });

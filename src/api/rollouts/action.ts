@@ -1,7 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { CommandRequest, CommandResult } from "../../../durable-objects/rollout/contract";
-import type { RolloutDO } from "../../../durable-objects/rollout-do";
 import { actorOf } from "../../auth/principal";
+import type { CommandRequest, CommandResult, RolloutRpc } from "../../rpc/rollout";
 import { ApiError, type ErrorCode, errorResponses, operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requirePrincipal } from "../middleware/operator-auth";
@@ -31,7 +30,10 @@ export interface ActionSpec {
   readonly description: string;
   /** The JSON body; actions without one accept an optional empty object. */
   readonly body?: { readonly schema: ActionBody; readonly required: boolean };
-  readonly run: (stub: DurableObjectStub<RolloutDO>, req: CommandRequest) => Promise<CommandResult>;
+  readonly run: (
+    stub: DurableObjectStub<RolloutRpc>,
+    req: CommandRequest,
+  ) => Promise<CommandResult>;
 }
 
 /** A trimmed reason or comment text. */

@@ -1,14 +1,8 @@
+import type { RolloutWatchdogTarget } from "../../rpc/rollout";
 import type { Services } from "../../services";
 import { type CronTask, registerCronTask } from "../cron";
 
-/**
- * The RPC RolloutDO exposes for the cron's safety net: make sure the DO's alarm is armed for its
- * next due tick (and run the tick now if it is overdue). Must be idempotent; the rollout engine
- * implements exactly this name and signature.
- */
-export interface RolloutWatchdogTarget {
-  ensureAlarm(): Promise<void>;
-}
+export type { RolloutWatchdogTarget };
 
 /** A rollout whose tick is overdue by more than this is nudged. */
 export const WATCHDOG_GRACE_MS = 30_000;

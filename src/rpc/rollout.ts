@@ -1,15 +1,18 @@
 /**
  * The RPC contract of RolloutDO: what the Worker (routes, services, cron) sends and gets back.
  * Plain serialisable data only (DO RPC structured-clones arguments and results).
+ *
+ * Part of the binding types (src/bindings.ts): imports only pure modules, never a Durable
+ * Object class or the Worker's services, so `Env` stays a leaf of the import graph.
  */
-import type { Actor } from "../../src/auth/principal";
+import type { Actor } from "../auth/principal";
 import type {
   Outcome,
   RolloutSpec,
   RolloutStateName,
   SkippedNode,
   StepPhase,
-} from "../../src/domain/rollout";
+} from "../domain/rollout";
 
 /** The audit actor of transitions the engine makes on its own (ticks, automatic rollback). */
 export const ENGINE_ACTOR: Actor = {
@@ -109,6 +112,59 @@ export interface TickStats {
 export function commentOf(request: CommandRequest): string | null {
   const text = request.comment?.trim() ?? "";
   return text === "" ? null : text;
+}
+
+/** What a node told the control plane about a bundle, as the rollout engine sees it. */
+export type NodeReportKind = "staged" | "activated" | "verified" | "failed" | "heartbeat";
+
+/** One node report, forwarded to the rollout that currently targets the node. */
+export interface NodeReport {
+  nodeId: string;
+  /**
+   * The bundle the report is about. For `heartbeat` it is the node's newly reported active
+   * bundle, null when the node says it runs none.
+   */
+  bundleId: string | null;
+  kind: NodeReportKind;
+  /** The node's failure reason (`failed` reports). */
+  error?: string;
+  /** When the control plane received the report (ms since the epoch). */
+  at: number;
+}
+
+/**
+ * The RPC the rollout Durable Object exposes for node reports. It must tolerate duplicates and
+ * reports for bundles or nodes that are no longer part of the rollout (delivery is
+ * at-least-once and unordered).
+ */
+export interface RolloutReportSink {
+  onNodeReport(report: NodeReport): Promise<void>;
+}
+
+/** What the cron watchdog needs from a rollout: re-arm a lost alarm (idempotent). */
+export interface RolloutWatchdogTarget {
+  ensureAlarm(): Promise<void>;
+}
+
+/**
+ * The RPC surface of RolloutDO (binding `ROLLOUTS`, one object per rollout id). The class
+ * `implements` this, so a signature change breaks the build on both sides.
+ */
+export interface RolloutRpc
+  extends Rpc.DurableObjectBranded,
+    RolloutReportSink,
+    RolloutWatchdogTarget {
+  create(req: CreateRolloutRequest): Promise<CreateRolloutResult>;
+  start(req: CommandRequest): Promise<CommandResult>;
+  pause(req: CommandRequest): Promise<CommandResult>;
+  resume(req: CommandRequest): Promise<CommandResult>;
+  cancel(req: CommandRequest): Promise<CommandResult>;
+  rollback(req: CommandRequest): Promise<CommandResult>;
+  approve(req: CommandRequest): Promise<CommandResult>;
+  reject(req: CommandRequest): Promise<CommandResult>;
+  promote(req: CommandRequest): Promise<CommandResult>;
+  tick(): Promise<void>;
+  getState(): Promise<RolloutDebugState>;
 }
 
 /** Convenience re-export so callers need one import. */
