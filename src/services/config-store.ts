@@ -4,8 +4,8 @@
  * race with a concurrent delete; the generator re-checks every reference, so such a race yields
  * a preview error and never an invalid bundle.
  */
-import { and, eq } from "drizzle-orm";
-import { configCertificates, configEntities, configSecrets } from "../db/schema";
+import { and, desc, eq } from "drizzle-orm";
+import { bundles, configCertificates, configEntities, configSecrets } from "../db/schema";
 import type { ConfigEntityKind } from "../db/schema/config";
 import {
   kindLabel,
@@ -206,4 +206,12 @@ export async function findEntity(
     )
     .limit(1);
   return row;
+}
+
+/** The newest compiled bundle of a project (the preview's diff baseline), or undefined. */
+export async function latestCompiledBundle(db: Db, projectId: string) {
+  return db.query.bundles.findFirst({
+    where: and(eq(bundles.projectId, projectId), eq(bundles.status, "compiled")),
+    orderBy: desc(bundles.sequence),
+  });
 }

@@ -1,6 +1,8 @@
 import type { App } from "../hono";
 import { registerCertificateRoutes } from "./certificates";
+import { registerConfigCompile } from "./compile";
 import { registerEntityRoutes } from "./entities";
+import { registerConfigPreview } from "./preview";
 import { registerSecretRoutes } from "./secrets";
 import { registerGetSystem } from "./system/get";
 import { registerPutSystem } from "./system/put";
@@ -12,4 +14,6 @@ export function registerConfigRoutes(app: App): void {
   registerSecretRoutes(app);
   registerGetSystem(app);
   registerPutSystem(app);
+  registerConfigPreview(app);
+  registerConfigCompile(app);
 }
