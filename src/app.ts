@@ -28,6 +28,7 @@ import { registerOrgRoutes } from "./api/orgs";
 import { registerProjectRoutes } from "./api/projects";
 import { registerRolloutRoutes } from "./api/rollouts";
 import { registerSigningKeyRoutes } from "./api/signing-keys";
+import { registerSsoProviderRoutes } from "./api/sso-providers";
 import { registerUserRoutes } from "./api/users";
 import { registerWebhookRoutes } from "./api/webhooks";
 
@@ -74,6 +75,7 @@ export function createApp(): App {
   registerAuthRoutes(app);
   // Operator API
   registerOrgRoutes(app);
+  registerSsoProviderRoutes(app);
   registerUserRoutes(app);
   registerApiKeyRoutes(app);
   registerProjectRoutes(app);

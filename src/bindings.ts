@@ -36,6 +36,8 @@ export interface Env {
   AUDIT_HMAC_KEY?: string;
   /** Development only: notification channels may target loopback URLs (http allowed). */
   NOTIFY_ALLOW_LOCAL_URLS?: string;
+  /** Development only: SSO providers may live on loopback URLs (http allowed). */
+  SSO_ALLOW_LOCAL_URLS?: string;
   TELEMETRY_MINUTES_RETENTION_HOURS?: string;
   TELEMETRY_HOURS_RETENTION_DAYS?: string;
   TELEMETRY_DAYS_RETENTION_DAYS?: string;

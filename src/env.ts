@@ -22,6 +22,7 @@ const configSchema = z.object({
   ZCP_MASTER_KEY: z.string().min(32, "ZCP_MASTER_KEY must be at least 32 characters"),
   AUDIT_HMAC_KEY: z.string().min(32, "AUDIT_HMAC_KEY must be at least 32 characters"),
   NOTIFY_ALLOW_LOCAL_URLS: z.stringbool().default(false),
+  SSO_ALLOW_LOCAL_URLS: z.stringbool().default(false),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().positive().default(365),
   // Telemetry rollup retention per level; hours must cover the longest SLO window (35 days).
   TELEMETRY_MINUTES_RETENTION_HOURS: z.coerce.number().int().min(2).default(48),

@@ -8,6 +8,7 @@ import type { App } from "../hono";
 import { forgiveLoginEmail, limitLoginAttempt } from "./limits";
 import { sessionResponseSchema, toUser } from "./schema";
 import { requestOrigin, setSessionCookie } from "./session-auth";
+import { enforceSsoRequired } from "./sso-required";
 
 /**
  * Verified against when the email is unknown or disabled, so every failed login costs one full
@@ -31,7 +32,8 @@ const route = createRoute({
     "Sets the `zcp_session` cookie (HttpOnly, Secure, SameSite=Strict, 12 h) and returns the " +
     "session's CSRF token. For accounts with TOTP the session is pending: the answer is " +
     "`totp_required: true` and only POST /api/v1/auth/totp accepts it. Limited to 10 attempts " +
-    "per email and 50 per client IP in 15 minutes.",
+    "per email and 50 per client IP in 15 minutes. A member of an org that requires SSO is " +
+    "refused (403) unless they are an admin there (break-glass, audited).",
   request: { body: { required: true, content: { "application/json": { schema: body } } } },
   responses: {
     200: {
@@ -41,6 +43,7 @@ const route = createRoute({
     },
     400: errorResponses[400],
     401: errorResponses[401],
+    403: errorResponses[403],
     429: errorResponses[429],
     500: errorResponses[500],
   },
@@ -55,7 +58,9 @@ export const registerLogin = (app: App) =>
     const origin = requestOrigin(c);
     await limitLoginAttempt(services, email, origin.ip);
     const user = await services.db.query.users.findFirst({ where: eq(users.email, email) });
-    const usable = user !== undefined && user.disabledAt === null;
+    // SSO-only accounts have no password hash: they take the decoy path like unknown emails.
+    const usable =
+      user !== undefined && user.disabledAt === null && user.passwordHash.startsWith("pbkdf2-");
     const ok = await verifyPassword(
       input.password,
       usable ? user.passwordHash : DECOY_PASSWORD_HASH,
@@ -65,6 +70,7 @@ export const registerLogin = (app: App) =>
       throw unauthorized("Invalid email or password");
     }
     await forgiveLoginEmail(services, email);
+    await enforceSsoRequired(services, user);
     const pending = user.totpEnabledAt !== null;
     const issued = await startSession(services, user, pending, origin);
     setSessionCookie(c, issued, services.clock.now());

@@ -39,7 +39,13 @@ export const registerCreateOrg = (app: App) =>
     const input = c.req.valid("json");
     const { d1, clock } = services;
     const now = clock.now();
-    const org = { id: crypto.randomUUID(), slug: input.slug, name: input.name, createdAt: now };
+    const org = {
+      id: crypto.randomUUID(),
+      slug: input.slug,
+      name: input.name,
+      ssoRequired: false,
+      createdAt: now,
+    };
     // The membership insert selects the new org row, so a taken slug creates nothing at all.
     const [inserted] = await d1.batch([
       d1

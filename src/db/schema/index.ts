@@ -7,5 +7,6 @@ export * from "./bundles";
 export * from "./config";
 export * from "./nodes";
 export * from "./rollouts";
+export * from "./sso";
 export * from "./telemetry";
 export * from "./tenancy";

@@ -10,6 +10,8 @@ export const orgs = sqliteTable("orgs", {
   id: id(),
   slug: text("slug").notNull().unique(),
   name: text("name").notNull(),
+  /** Members sign in through the org's SSO provider; password login is refused (admins: break-glass). */
+  ssoRequired: integer("sso_required", { mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
 });
 
@@ -43,6 +45,11 @@ export const memberships = sqliteTable(
       .notNull()
       .references(() => users.id),
     role: text("role", { enum: ROLES }).notNull(),
+    /**
+     * Set when SSO provisioned the membership: that provider's group mapping then owns the role
+     * (re-derived at every SSO sign-in). Null for memberships an admin created by hand.
+     */
+    managedByProviderId: text("managed_by_provider_id"),
     createdAt: createdAt(),
   },
   (t) => [
