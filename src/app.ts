@@ -1,3 +1,4 @@
+import { registerAlertRoutes } from "./api/alerts";
 import { registerApiKeyRoutes } from "./api/api-keys";
 import { registerAuditRoutes } from "./api/audit";
 import { registerAuthRoutes } from "./api/auth";
@@ -88,6 +89,7 @@ export function createApp(): App {
   registerSigningKeyRoutes(app);
   registerAuditRoutes(app);
   registerNotificationRoutes(app);
+  registerAlertRoutes(app);
   registerEnvironmentRoutes(app);
   registerIntegrationRoutes(app);
   // Inbound webhooks (signature-authenticated)

@@ -5,6 +5,7 @@
  * test/unit/architecture/import-graph.test.ts keeps it that way.
  */
 import type { TelemetryAggregatorRpc } from "./domain/telemetry/rpc";
+import type { AlertEvaluatorRpc } from "./rpc/alert-evaluator";
 import type { NodeShardRpc } from "./rpc/node-shard";
 import type { ProjectHubRpc } from "./rpc/project-hub";
 import type { RateLimiterRpc } from "./rpc/rate-limiter";
@@ -21,6 +22,7 @@ export interface Env {
   VALIDATOR: DurableObjectNamespace<ValidatorRpc>;
   NODE_SHARDS: DurableObjectNamespace<NodeShardRpc>;
   TELEMETRY: DurableObjectNamespace<TelemetryAggregatorRpc>;
+  ALERT_EVALUATOR: DurableObjectNamespace<AlertEvaluatorRpc>;
   COMPILE_QUEUE: Queue<CompileJob>;
   NOTIFY_QUEUE: Queue<NotifyJob>;
   ASSETS: Fetcher;

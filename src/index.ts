@@ -7,6 +7,7 @@ import { handleScheduled } from "./jobs/cron";
 import "./jobs/tasks";
 import { handleQueue } from "./jobs/queue";
 
+export { AlertEvaluatorDO } from "../durable-objects/alert-evaluator";
 export { NodeShardDO } from "../durable-objects/node-shard";
 export { ProjectHubDO } from "../durable-objects/project-hub";
 export { RateLimiterDO } from "../durable-objects/rate-limiter";

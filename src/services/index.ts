@@ -42,6 +42,8 @@ export interface Services {
   telemetry: Env["TELEMETRY"];
   /** Push-socket shards (`shardFor` in src/domain/node-shard.ts). */
   nodeShards: Env["NODE_SHARDS"];
+  /** One alert evaluator per project (idFromName(project id)). */
+  alertEvaluators: Env["ALERT_EVALUATOR"];
   /** Schedules work after the response (ctx.waitUntil), e.g. last-used timestamps. */
   defer(promise: Promise<unknown>): void;
   requestId: string;
@@ -77,6 +79,7 @@ export function createServices(
     validator: env.VALIDATOR,
     telemetry: env.TELEMETRY,
     nodeShards: env.NODE_SHARDS,
+    alertEvaluators: env.ALERT_EVALUATOR,
     defer: (p) =>
       ctx.waitUntil(
         p.catch((err: unknown) => logger.error("deferred task failed", { error: String(err) })),

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { Fleet } from "../../scripts/simulate/fleet";
 import { apiCall, sampleConfig, waitFor } from "./api";
 import { launchBrowser, screenshot, type TestBrowser } from "./browser";
+import { drawnChart } from "./charts";
 import { startFleet } from "./fleet";
 
 const ctx = inject("e2e");
@@ -196,7 +197,10 @@ describe("dashboard: core workflow", () => {
     expect(await page.locator("tbody tr").count()).toBe(NODES);
     await screenshot(page, "10-nodes");
     await page.locator("tbody tr a").first().click();
-    await page.locator("figure.chart svg").first().waitFor({ timeout: UI_TIMEOUT_MS });
+    // The simulated nodes report CPU and memory with every heartbeat: uPlot draws those lines.
+    const cpu = await drawnChart(page.locator("figure.chart", { hasText: "CPU" }), "c3");
+    expect(cpu.points).toBeGreaterThan(0);
+    expect(cpu.tonePixels).toBeGreaterThan(50);
     await screenshot(page, "11-node-detail");
   });
 

@@ -2,6 +2,7 @@
  * The drizzle schema for the whole v1 data model. drizzle-kit reads this file
  * (`npm run db:generate`) and writes SQL migrations to `migrations/`.
  */
+export * from "./alerts";
 export * from "./audit";
 export * from "./bundles";
 export * from "./config";

@@ -2,6 +2,7 @@
  * Cron task modules. Importing this file registers every task with the scheduler (each module
  * calls registerCronTask at load); src/index.ts imports it once.
  */
+import "./alert-watchdog";
 import "./audit-retention";
 import "./drift";
 import "./gc";

@@ -1,81 +1,108 @@
-import { niceCeil, round } from "../lib/format";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { latestValue, type Series } from "../lib/chart-data";
+import { round } from "../lib/format";
+import type { ChartHandle, ChartSpec } from "./uplot-chart";
 
-/** One line of a chart: points are [epoch ms, value]. */
-export interface Series {
-  name: string;
-  /** A CSS class giving the stroke colour (chart palette in style.css). */
-  tone: string;
-  points: Array<[number, number]>;
+export type { Series } from "../lib/chart-data";
+
+/** Props of {@link LineChart}. */
+export interface LineChartProps {
+  series: Series[];
+  unit: string;
+  title: string;
+  /** Plot height in CSS pixels (default 180). */
+  height?: number;
+  /** Draw bars (counts per interval) instead of lines. */
+  bars?: boolean;
+  /** Dashed horizontal reference lines, e.g. an alert threshold or a burn-rate limit. */
+  thresholds?: Array<{ value: number; label: string }>;
 }
 
-const WIDTH = 640;
-const HEIGHT = 180;
-const PAD = { left: 44, right: 12, top: 12, bottom: 24 };
+const DEFAULT_HEIGHT_PX = 180;
 
 /**
- * A small line chart in inline SVG (no library): one y axis from 0 to the largest value,
- * time on x. Accessible as an image whose label lists each series' latest value; the legend
- * repeats names and latest values as text.
+ * A time-series chart drawn by uPlot (canvas). uPlot is loaded on first use, so it costs the
+ * pages without charts nothing. Accessible as an image whose label lists each series' latest
+ * value; the legend repeats names and latest values as text. `data-points` on the figure
+ * carries the number of drawn points and `data-ready` turns true once uPlot has drawn, so
+ * tests can tell an empty chart from one that has not loaded yet.
  */
 export function LineChart({
   series,
   unit,
   title,
-}: {
-  series: Series[];
-  unit: string;
-  title: string;
-}) {
-  const all = series.flatMap((s) => s.points);
-  if (all.length === 0) {
-    return <p class="muted">No {title.toLowerCase()} data yet.</p>;
-  }
-  const xs = all.map((p) => p[0]);
-  const x0 = Math.min(...xs);
-  const x1 = Math.max(...xs);
-  const yMax = niceCeil(Math.max(...all.map((p) => p[1])));
-  const sx = (t: number) =>
-    PAD.left + (x1 === x0 ? 0.5 : (t - x0) / (x1 - x0)) * (WIDTH - PAD.left - PAD.right);
-  const sy = (v: number) => HEIGHT - PAD.bottom - (v / yMax) * (HEIGHT - PAD.top - PAD.bottom);
-  const latest = series.map((s) => {
-    const last = s.points[s.points.length - 1];
-    return { name: s.name, tone: s.tone, value: last ? last[1] : null };
+  height = DEFAULT_HEIGHT_PX,
+  bars = false,
+  thresholds = [],
+}: LineChartProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const handle = useRef<ChartHandle | null>(null);
+  const [ready, setReady] = useState(false);
+  const [failed, setFailed] = useState<string | null>(null);
+  const points = series.reduce((n, s) => n + s.points.length, 0);
+  const spec: ChartSpec = { series, unit, height, bars, thresholds };
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el || points === 0) {
+      // The host element is gone with the data; a later chart mounts afresh.
+      handle.current?.destroy();
+      handle.current = null;
+      return;
+    }
+    if (handle.current) {
+      handle.current.update(spec);
+      return;
+    }
+    let cancelled = false;
+    import("./uplot-chart")
+      .then((m) => {
+        if (!cancelled) {
+          handle.current = m.mountChart(el, spec);
+          setReady(true);
+        }
+      })
+      .catch((err: unknown) => setFailed(String(err)));
+    return () => {
+      cancelled = true;
+    };
   });
-  const label = `${title}: ${latest
-    .map((l) => `${l.name} ${l.value === null ? "no data" : `${round(l.value)} ${unit}`}`)
-    .join(", ")}`;
-  const ticks = [0, yMax / 2, yMax];
+
+  useEffect(
+    () => () => {
+      handle.current?.destroy();
+      handle.current = null;
+    },
+    [],
+  );
+
+  if (points === 0) {
+    return (
+      <figure class="chart" data-points="0">
+        <figcaption>{title}</figcaption>
+        <p class="muted">No {title.toLowerCase()} data yet.</p>
+      </figure>
+    );
+  }
+  const latest = series.map((s) => ({ name: s.name, tone: s.tone, value: latestValue(s) }));
+  const fmt = (v: number | null) => (v === null ? "no data" : `${round(v)} ${unit}`);
+  const label = `${title}: ${latest.map((l) => `${l.name} ${fmt(l.value)}`).join(", ")}`;
   return (
-    <figure class="chart">
+    <figure class="chart" data-points={points} data-ready={ready ? "true" : "false"}>
       <figcaption>{title}</figcaption>
-      <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-label={label}>
-        {ticks.map((t) => (
-          <g key={t}>
-            <line class="grid" x1={PAD.left} x2={WIDTH - PAD.right} y1={sy(t)} y2={sy(t)} />
-            <text class="axis" x={PAD.left - 6} y={sy(t) + 4} text-anchor="end">
-              {round(t, 1)}
-            </text>
-          </g>
-        ))}
-        <text class="axis" x={PAD.left} y={HEIGHT - 6}>
-          {new Date(x0).toLocaleTimeString()}
-        </text>
-        <text class="axis" x={WIDTH - PAD.right} y={HEIGHT - 6} text-anchor="end">
-          {new Date(x1).toLocaleTimeString()}
-        </text>
-        {series.map((s) => (
-          <polyline
-            key={s.name}
-            class={`line ${s.tone}`}
-            points={s.points.map(([t, v]) => `${sx(t).toFixed(1)},${sy(v).toFixed(1)}`).join(" ")}
-          />
-        ))}
-      </svg>
+      <div class="chart-canvas" ref={host} role="img" aria-label={label} style={{ height }} />
+      {failed ? <p class="error">Chart failed to load: {failed}</p> : null}
       <ul class="legend">
         {latest.map((l) => (
           <li key={l.name}>
             <span class={`swatch ${l.tone}`} aria-hidden="true" />
             {l.name}: <strong>{l.value === null ? "—" : `${round(l.value)} ${unit}`}</strong>
+          </li>
+        ))}
+        {thresholds.map((t) => (
+          <li key={t.label}>
+            <span class="swatch threshold" aria-hidden="true" />
+            {t.label}: <strong>{`${round(t.value)} ${unit}`}</strong>
           </li>
         ))}
       </ul>
