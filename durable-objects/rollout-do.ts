@@ -21,6 +21,7 @@ import { commentOf } from "../src/rpc/rollout";
 import type { Clock } from "../src/services";
 import { createAuditService } from "../src/services/audit";
 import { createLogger, type Logger } from "../src/services/logger";
+import { pushOffers } from "../src/services/push";
 import { activeFreezeWindow } from "../src/services/rollout-queries";
 import { alarmAt, retriesExhausted, tickAt } from "./rollout/alarm";
 import { createStoredRollout } from "./rollout/create";
@@ -260,7 +261,27 @@ export class RolloutDO extends DurableObject<Env> implements RolloutRpc {
       projectId: meta.projectId,
       orgId: meta.orgId,
       rolloutId: meta.rolloutId,
+      desiredChanged: (nodeIds) => this.announce(meta.projectId, nodeIds),
     };
+  }
+
+  /**
+   * Tells the push shards of `nodeIds` that their desired bundle changed (batch opened, node
+   * assigned, rollback or cancel restoring the previous bundle). Not awaited by the engine: a
+   * push never delays or fails a tick, and a lost one is caught by the node's next poll.
+   */
+  private announce(projectId: string, nodeIds: readonly string[]): void {
+    const shardCount = loadConfig(this.env).NODE_SHARD_COUNT;
+    this.ctx.waitUntil(
+      pushOffers(this.env.NODE_SHARDS, shardCount, projectId, nodeIds).then((r) => {
+        if (r.failedShards > 0) {
+          this.logger.warn("push to node shards failed", {
+            project_id: projectId,
+            failed_shards: r.failedShards,
+          });
+        }
+      }),
+    );
   }
 
   private wantedAlarm(meta: ShellMeta, now: number): number | null {

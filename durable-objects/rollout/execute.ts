@@ -24,6 +24,24 @@ export interface ExecuteContext {
   readonly projectId: string;
   readonly orgId: string;
   readonly rolloutId: string;
+  /**
+   * Called once a batch that changed nodes' desired bundle committed, with those nodes: the
+   * shell tells their push shards (best effort; the nodes' polls see the same rows).
+   */
+  readonly desiredChanged?: (nodeIds: readonly string[]) => void;
+}
+
+/** Nodes whose desired bundle a write may change (the push fan-out of a committed batch). */
+export function desiredChangedBy(writes: readonly D1Write[]): string[] {
+  const ids = new Set<string>();
+  for (const w of writes) {
+    if (w.op === "assign" || w.op === "assign_if" || w.op === "unassign") {
+      for (const id of w.nodeIds) {
+        ids.add(id);
+      }
+    }
+  }
+  return [...ids];
 }
 
 /** Rank of the rollout node states a node moves through forwards (others: -1). */
@@ -278,6 +296,10 @@ export async function runWorkItem(ctx: ExecuteContext, item: WorkItem): Promise<
       const statements = item.writes.flatMap((w) => statementsFor(ctx, w));
       if (statements.length > 0) {
         await ctx.d1.batch(statements);
+      }
+      const changed = desiredChangedBy(item.writes);
+      if (changed.length > 0) {
+        ctx.desiredChanged?.(changed);
       }
       return statements.length;
     }
