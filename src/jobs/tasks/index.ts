@@ -12,4 +12,5 @@ import "./scheduled-rollouts";
 import "./sessions";
 import "./staleness";
 import "./telemetry-rollup";
+import "./telemetry-slo";
 import "./watchdog";
