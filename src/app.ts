@@ -32,6 +32,7 @@ import { registerSigningKeyRoutes } from "./api/signing-keys";
 import { registerSloRoutes } from "./api/slos";
 import { registerSsoProviderRoutes } from "./api/sso-providers";
 import { registerUserRoutes } from "./api/users";
+import { registerWafRoutes } from "./api/waf";
 import { registerWebhookRoutes } from "./api/webhooks";
 
 /**
@@ -91,6 +92,7 @@ export function createApp(): App {
   registerAuditRoutes(app);
   registerNotificationRoutes(app);
   registerAlertRoutes(app);
+  registerWafRoutes(app);
   registerEnvironmentRoutes(app);
   registerIntegrationRoutes(app);
   registerSloRoutes(app);

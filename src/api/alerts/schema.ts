@@ -8,7 +8,7 @@ import {
 } from "../../db/schema";
 import { MAX_SILENCE_MS } from "../../domain/alerts/silence";
 import { ALERT_STATES, COMPARATORS } from "../../domain/alerts/state";
-import { METRIC_UNITS } from "../../services/alert-metrics";
+import { METRIC_DESCRIPTIONS, METRIC_UNITS } from "../../services/alert-metrics";
 import { iso, isoTime, projectParam, uuidParam } from "../schemas";
 
 export type AlertRuleRow = typeof alertRules.$inferSelect;
@@ -33,8 +33,10 @@ const description = z
   .nullable()
   .openapi({ example: "page the edge team" });
 const metric = z.enum(ALERT_METRICS).openapi({
-  description: "`nodes_offline`: live nodes currently marked offline (count)",
-  example: "nodes_offline",
+  description: ALERT_METRICS.map(
+    (m) => `\`${m}\` (${METRIC_UNITS[m]}): ${METRIC_DESCRIPTIONS[m]}`,
+  ).join("; "),
+  example: "error_rate",
 });
 const service = z
   .string()

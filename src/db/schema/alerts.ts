@@ -12,7 +12,13 @@ import { createdAt, id, updatedAt } from "./columns";
 import { projects } from "./tenancy";
 
 /** Metrics an alert rule can watch (see src/services/alert-metrics.ts for their meaning). */
-export const ALERT_METRICS = ["nodes_offline"] as const;
+export const ALERT_METRICS = [
+  "error_rate",
+  "latency_p99_ms",
+  "waf_blocked",
+  "nodes_offline",
+  "cert_expiry_days",
+] as const;
 /** One alert metric. */
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 /** Severities of alert rules (copied onto their events). */

@@ -14,3 +14,4 @@ import "./staleness";
 import "./telemetry-rollup";
 import "./telemetry-slo";
 import "./watchdog";
+import "./waf-analytics";
