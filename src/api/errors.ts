@@ -207,7 +207,10 @@ export const errorResponses = {
   403: errorResponseDoc("FORBIDDEN", "Authenticated but not allowed (role, scope or node id)"),
   404: errorResponseDoc("NOT_FOUND", "No such resource in a tenant you can see"),
   409: errorResponseDoc("CONFLICT", "The resource's state does not allow this"),
-  410: errorResponseDoc("GONE", "The resource was revoked"),
+  410: errorResponseDoc(
+    "GONE",
+    "The resource was revoked, or garbage-collected (the message says when and why)",
+  ),
   413: errorResponseDoc("PAYLOAD_TOO_LARGE", "Request body over the limit"),
   415: errorResponseDoc("UNSUPPORTED_MEDIA_TYPE", "The body must be application/json"),
   422: errorResponseDoc("INVALID_CONFIG", "The KDL config was rejected (line/column in details)"),

@@ -9,7 +9,7 @@
  * `compile_attempts` doubles as a fencing token: a compile attempt may only record its result if
  * no later attempt has claimed the bundle since.
  */
-import { and, desc, eq, lt } from "drizzle-orm";
+import { and, desc, eq, isNull, lt } from "drizzle-orm";
 import type { BundleRow, Db } from "../services";
 import { bundles } from "./schema";
 
@@ -23,6 +23,20 @@ export function bundleStorageKey(projectId: string, bundleId: string): string {
   return `bundles/${projectId}/${bundleId}.tar.zst`;
 }
 
+/**
+ * Why a garbage-collected bundle is gone, for its 410 answers: when, the reason GC recorded,
+ * and how to get it back. Null for a bundle that was not collected.
+ */
+export function collectedMessage(
+  b: Pick<BundleRow, "id" | "deletedAt" | "gcReason">,
+): string | null {
+  if (b.deletedAt === null) {
+    return null;
+  }
+  const reason = b.gcReason ?? "it was no longer retained";
+  return `Bundle ${b.id} was garbage-collected at ${new Date(b.deletedAt).toISOString()} (${reason}); submit the same configuration again to rebuild it`;
+}
+
 /** A bundle of a project (soft-deleted bundles included; callers decide what they mean). */
 export async function findBundle(
   db: Db,
@@ -34,7 +48,10 @@ export async function findBundle(
   });
 }
 
-/** The compiled bundle with the highest sequence below `beforeSequence`: the risk/diff baseline. */
+/**
+ * The compiled bundle with the highest sequence below `beforeSequence`: the risk/diff baseline.
+ * Garbage-collected bundles are not baselines (their tombstones no longer hold the files).
+ */
 export async function previousCompiled(
   db: Db,
   projectId: string,
@@ -45,6 +62,7 @@ export async function previousCompiled(
       eq(bundles.projectId, projectId),
       eq(bundles.status, "compiled"),
       lt(bundles.sequence, beforeSequence),
+      isNull(bundles.deletedAt),
     ),
     orderBy: desc(bundles.sequence),
   });
@@ -97,8 +115,8 @@ export async function insertPendingBundle(d1: D1Database, b: NewBundle): Promise
     const row = await d1
       .prepare(
         `INSERT INTO bundles (id, project_id, sequence, version, status, files, source_type,
-           source_ref, created_by, created_at)
-         SELECT ?, ?, seq, COALESCE(?, 'v' || seq), 'pending', ?, ?, ?, ?, ?
+           source_ref, created_by, created_at, last_submitted_at)
+         SELECT ?, ?, seq, COALESCE(?, 'v' || seq), 'pending', ?, ?, ?, ?, ?, ?
          FROM (SELECT ${NEXT_SEQUENCE} AS seq) WHERE true
          ON CONFLICT (id) DO NOTHING
          RETURNING sequence, version`,
@@ -112,6 +130,7 @@ export async function insertPendingBundle(d1: D1Database, b: NewBundle): Promise
         b.sourceRef,
         b.createdBy,
         b.createdAt,
+        b.createdAt,
         b.projectId,
       )
       .first<Numbered>();
@@ -120,31 +139,69 @@ export async function insertPendingBundle(d1: D1Database, b: NewBundle): Promise
 }
 
 /**
- * Puts a `failed` (or soft-deleted, never revoked) bundle back to `pending` for a new compile,
- * as a new submission: next sequence, the new version label and source, attempts and outputs
- * reset.
- * Returns null when the bundle was not in such a state any more (a concurrent resubmission won).
+ * Puts a `failed` (or garbage-collected, never revoked) bundle back to `pending` for a new
+ * compile, as a new submission: next sequence, the new version label, source and files (a
+ * tombstone no longer holds them), attempts and outputs reset.
+ *
+ * A collected bundle whose archive deletion is still pending (`storage_key` set) is not
+ * resubmitted: its recompiled archive would land at the same content-addressed key that GC is
+ * about to delete. Returns null when the bundle was not in a resubmittable state (a concurrent
+ * resubmission won, or GC has not finished with it).
  */
 export async function resubmitBundle(
   d1: D1Database,
-  b: Omit<NewBundle, "files" | "createdAt">,
+  b: Omit<NewBundle, "createdAt">,
+  now: number,
 ): Promise<Numbered | null> {
   return withSequenceRetry(async () => {
     const row = await d1
       .prepare(
         `UPDATE bundles SET status = 'pending', sequence = seq.n,
            version = COALESCE(?, 'v' || seq.n), source_type = ?, source_ref = ?, created_by = ?,
-           compile_attempts = 0, compiler_output = NULL, compile_duration_ms = NULL,
-           deleted_at = NULL
+           files = ?, compile_attempts = 0, compiler_output = NULL, compile_duration_ms = NULL,
+           deleted_at = NULL, gc_reason = NULL, last_submitted_at = ?
          FROM (SELECT ${NEXT_SEQUENCE} AS n) AS seq
          WHERE id = ? AND project_id = ? AND status <> 'revoked'
            AND (status = 'failed' OR deleted_at IS NOT NULL)
+           AND (deleted_at IS NULL OR storage_key IS NULL)
          RETURNING sequence, version`,
       )
-      .bind(b.version, b.sourceType, b.sourceRef, b.createdBy, b.projectId, b.id, b.projectId)
+      .bind(
+        b.version,
+        b.sourceType,
+        b.sourceRef,
+        b.createdBy,
+        JSON.stringify(b.files),
+        now,
+        b.projectId,
+        b.id,
+        b.projectId,
+      )
       .first<Numbered>();
     return row ?? null;
   });
+}
+
+/**
+ * Records that existing content was submitted again, which restarts GC's grace period. Only a
+ * live (not collected) bundle is touched, in one statement, so GC either collected the bundle
+ * before (false: the caller treats it as collected) or sees the new time and keeps it.
+ */
+export async function touchSubmission(
+  d1: D1Database,
+  projectId: string,
+  bundleId: string,
+  now: number,
+): Promise<boolean> {
+  const row = await d1
+    .prepare(
+      `UPDATE bundles SET last_submitted_at = MAX(COALESCE(last_submitted_at, 0), ?)
+       WHERE id = ? AND project_id = ? AND deleted_at IS NULL
+       RETURNING id`,
+    )
+    .bind(now, bundleId, projectId)
+    .first<{ id: string }>();
+  return row !== null;
 }
 
 /**

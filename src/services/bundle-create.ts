@@ -6,10 +6,19 @@
  * pending row (next sequence) + compile job + `bundle.created`; failed or garbage-collected
  * content → resubmitted as a new submission (`bundle.resubmitted`); compiled → returned as is;
  * pending (never attempted) → compile job re-sent; compiling → returned; revoked → refused.
+ * Every accepted submission restarts the bundle's GC grace period (`last_submitted_at`), in a
+ * statement that fails if GC collected the bundle first: then the submission takes the
+ * garbage-collected path instead, so an accepted bundle is never collected under its caller.
  */
 import type { Actor } from "../auth/principal";
 import { prepareBundle, submissionFiles } from "../bundles/pipeline";
-import { findBundle, insertPendingBundle, type NewBundle, resubmitBundle } from "../db/bundles";
+import {
+  findBundle,
+  insertPendingBundle,
+  type NewBundle,
+  resubmitBundle,
+  touchSubmission,
+} from "../db/bundles";
 import type { Diagnostic } from "../kdl/index";
 import type { BundleRow, ProjectRow, Services } from "./index";
 
@@ -29,7 +38,15 @@ export type SubmitResult =
   | { kind: "accepted"; row: BundleRow; status: 200 | 202; warnings: Diagnostic[] }
   | { kind: "invalid"; errors: Diagnostic[] }
   | { kind: "revoked"; bundleId: string }
+  /** GC is deleting this content's archive right now; retry after `retryAfterS`. */
+  | { kind: "collecting"; bundleId: string; retryAfterS: number }
   | { kind: "contended" };
+
+/**
+ * GC deletes a collected archive within the same cron run (seconds), or retries it on the next
+ * run (every minute) if storage failed.
+ */
+export const COLLECTING_RETRY_AFTER_S = 5;
 
 type Deps = Pick<Services, "db" | "d1" | "clock" | "audit" | "compileQueue" | "requestId">;
 
@@ -89,13 +106,14 @@ export async function submitBundle(
   if (!prepared.ok) {
     return { kind: "invalid", errors: prepared.errors };
   }
-  const fields: Omit<NewBundle, "files" | "createdAt"> = {
+  const fields: Omit<NewBundle, "createdAt"> = {
     id: prepared.bundleId,
     projectId: project.id,
     version: input.version ?? null,
     sourceType: input.source?.type ?? "api",
     sourceRef: input.source?.ref ?? null,
     createdBy: `${actor.type}:${actor.id}`,
+    files: prepared.files,
   };
   const reread = async () => {
     const row = await findBundle(services.db, project.id, prepared.bundleId);
@@ -115,7 +133,6 @@ export async function submitBundle(
     if (!existing) {
       const numbered = await insertPendingBundle(services.d1, {
         ...fields,
-        files: prepared.files,
         createdAt: services.clock.now(),
       });
       if (numbered === null) {
@@ -129,14 +146,24 @@ export async function submitBundle(
     if (existing.status === "revoked") {
       return { kind: "revoked", bundleId: existing.id };
     }
+    if (existing.deletedAt !== null && existing.storageKey !== null) {
+      return {
+        kind: "collecting",
+        bundleId: existing.id,
+        retryAfterS: COLLECTING_RETRY_AFTER_S,
+      };
+    }
     if (existing.deletedAt !== null || existing.status === "failed") {
-      if ((await resubmitBundle(services.d1, fields)) === null) {
+      if ((await resubmitBundle(services.d1, fields, services.clock.now())) === null) {
         continue;
       }
       const row = await reread();
       await enqueueCompile(services, row);
       await recordSubmission(services, project, actor, row, "bundle.resubmitted");
       return accepted(row, 202);
+    }
+    if (!(await touchSubmission(services.d1, project.id, existing.id, services.clock.now()))) {
+      continue; // collected since it was read: take the garbage-collected path
     }
     switch (existing.status) {
       case "compiled":

@@ -5,7 +5,7 @@
  * atomic node-conflict check and arms the rollout.
  */
 import type { Actor } from "../auth/principal";
-import { findBundle } from "../db/bundles";
+import { collectedMessage, findBundle } from "../db/bundles";
 import {
   planRollout,
   type RolloutSpecInput,
@@ -44,7 +44,7 @@ export interface CreateProblem {
 /** Why a rollout was not created; `code` is the API error code. */
 export interface CreateRolloutFailure {
   readonly ok: false;
-  readonly code: "BAD_REQUEST" | "NOT_FOUND" | "CONFLICT";
+  readonly code: "BAD_REQUEST" | "NOT_FOUND" | "CONFLICT" | "GONE";
   readonly message: string;
   readonly details: readonly CreateProblem[];
 }
@@ -106,8 +106,14 @@ export async function createRolloutFromSpec(
     return fail("BAD_REQUEST", `Invalid rollout spec: ${problems.length} problem(s)`, problems);
   }
   const bundle = await findBundle(db, project.id, input.bundle_id);
-  if (!bundle || bundle.deletedAt !== null) {
+  if (!bundle) {
     return fail("NOT_FOUND", `Bundle ${input.bundle_id} not found`);
+  }
+  const collected = collectedMessage(bundle);
+  if (collected !== null) {
+    return fail("GONE", collected, [
+      { path: "bundle_id", message: bundle.gcReason ?? "garbage-collected" },
+    ]);
   }
   if (bundle.status !== "compiled") {
     return fail("CONFLICT", `Bundle is ${bundle.status}; only compiled bundles can be rolled out`, [

@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { BUNDLE_ENTRYPOINT } from "../../bundles/manifest";
-import { operatorErrors } from "../errors";
+import { errorResponses, operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { operatorSecurity } from "../security";
@@ -28,6 +28,7 @@ const route = createRoute({
   responses: {
     200: { description: "Config files", content: { "application/json": { schema: configSchema } } },
     ...operatorErrors,
+    410: errorResponses[410],
   },
 });
 

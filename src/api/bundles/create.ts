@@ -89,7 +89,9 @@ const route = createRoute({
   description:
     "Validates the KDL at once (422 with every error's file, line and column). The bundle id is the content digest: " +
     "new content → 202 with a `pending` bundle and a compile job; content already compiled → 200 with that bundle; " +
-    "content still compiling → 202 with it; content that failed to compile → compiled again (202); a revoked bundle → 409.",
+    "content still compiling → 202 with it; content that failed to compile or was garbage-collected → compiled again (202); " +
+    "a revoked bundle → 409. Content whose garbage-collected archive is being deleted at this moment → 409 with " +
+    "`Retry-After`: retry to rebuild it. Every accepted submission restarts the bundle's GC grace period.",
   security: operatorSecurity("bundles:write"),
   middleware: [requireScope("bundles:write")] as const,
   request: {
@@ -146,6 +148,17 @@ export const registerCreateBundle = (app: App) =>
         throw conflict(
           `Bundle ${result.bundleId} has this exact content and was revoked; change the configuration to submit it again`,
           [{ path: "config", message: `identical to revoked bundle ${result.bundleId}` }],
+        );
+      case "collecting":
+        throw new ApiError(
+          "CONFLICT",
+          `Bundle ${result.bundleId} has this exact content and is being garbage-collected right now; retry in ${result.retryAfterS} s to rebuild it`,
+          {
+            details: [
+              { path: "config", message: `identical to collected bundle ${result.bundleId}` },
+            ],
+            headers: { "Retry-After": String(result.retryAfterS) },
+          },
         );
       case "contended":
         throw new ApiError(

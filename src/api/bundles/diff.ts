@@ -3,7 +3,7 @@ import { diffFiles } from "../../bundles/diff";
 import { parseStoredConfig } from "../../bundles/pipeline";
 import { previousCompiled } from "../../db/bundles";
 import { type ConfigDiff, DIFFED_GLOBALS, diffConfigs } from "../../domain/config-diff";
-import { operatorErrors } from "../errors";
+import { errorResponses, operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { operatorSecurity } from "../security";
@@ -69,6 +69,7 @@ const route = createRoute({
   responses: {
     200: { description: "The diff", content: { "application/json": { schema: diffSchema } } },
     ...operatorErrors,
+    410: errorResponses[410],
   },
 });
 

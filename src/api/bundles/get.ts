@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import { operatorErrors } from "../errors";
+import { errorResponses, operatorErrors } from "../errors";
 import type { App } from "../hono";
 import { requireScope } from "../middleware/require-scope";
 import { operatorSecurity } from "../security";
@@ -16,6 +16,7 @@ const route = createRoute({
   responses: {
     200: { description: "The bundle", content: { "application/json": { schema: bundleSchema } } },
     ...operatorErrors,
+    410: errorResponses[410],
   },
 });
 

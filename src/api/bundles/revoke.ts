@@ -43,6 +43,7 @@ const route = createRoute({
       content: { "application/json": { schema: bundleSchema } },
     },
     ...operatorErrors,
+    410: errorResponses[410],
     409: errorResponses[409],
   },
 });

@@ -36,6 +36,7 @@ const route = createRoute({
       },
     },
     ...operatorErrors,
+    410: errorResponses[410],
     409: errorResponses[409],
   },
 });

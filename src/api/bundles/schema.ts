@@ -1,9 +1,9 @@
 import { z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { findBundle } from "../../db/bundles";
+import { collectedMessage, findBundle } from "../../db/bundles";
 import { BUNDLE_STATUSES, RISK_LEVELS } from "../../db/schema";
 import type { BundleRow } from "../../services";
-import { notFound } from "../errors";
+import { ApiError, notFound } from "../errors";
 import type { AppEnv } from "../hono";
 import { iso, isoTime, projectParam } from "../schemas";
 import { currentProject } from "../tenant";
@@ -121,14 +121,21 @@ export function toBundle(b: BundleRow): BundleResponse {
 }
 
 /**
- * The bundle `{bundle_id}` of the request's project. Soft-deleted bundles (garbage-collected)
- * and bundles of other projects are 404.
+ * The bundle `{bundle_id}` of the request's project. A garbage-collected bundle is 410 `GONE`
+ * with when and why, for as long as its tombstone is kept (30 days); unknown bundles and
+ * bundles of other projects are 404.
  */
 export async function requireBundle(c: Context<AppEnv>, bundleId: string): Promise<BundleRow> {
   const project = currentProject(c);
   const bundle = await findBundle(c.get("services").db, project.id, bundleId);
-  if (!bundle || bundle.deletedAt !== null) {
+  if (!bundle) {
     throw notFound(`Bundle ${bundleId}`);
+  }
+  const collected = collectedMessage(bundle);
+  if (collected !== null) {
+    throw new ApiError("GONE", collected, {
+      details: [{ path: "bundle_id", message: bundle.gcReason ?? "garbage-collected" }],
+    });
   }
   return bundle;
 }

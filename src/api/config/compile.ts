@@ -83,6 +83,12 @@ export const registerConfigCompile = (app: App) =>
         });
       case "revoked":
         throw conflict(`The generated config is identical to revoked bundle ${result.bundleId}`);
+      case "collecting":
+        throw new ApiError(
+          "CONFLICT",
+          `The generated config is identical to bundle ${result.bundleId}, which is being garbage-collected right now; retry in ${result.retryAfterS} s to rebuild it`,
+          { headers: { "Retry-After": String(result.retryAfterS) } },
+        );
       case "contended":
         throw new ApiError(
           "CONFLICT",

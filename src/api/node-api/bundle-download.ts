@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
+import { collectedMessage } from "../../db/bundles";
 import { bundles, nodeAssignments } from "../../db/schema";
 import { ApiError, errorResponses, notFound } from "../errors";
 import type { App } from "../hono";
@@ -17,7 +18,7 @@ const route = createRoute({
   summary: "Download a bundle archive assigned to this node",
   description:
     "Streams the tar.zst archive from storage. Only bundles that were ever assigned to this node " +
-    "can be downloaded (404 otherwise); a revoked bundle is 410.",
+    "can be downloaded (404 otherwise); a revoked or garbage-collected bundle is 410.",
   security: nodeSecurity,
   request: { params: nodeBundleParams },
   responses: {
@@ -50,6 +51,8 @@ export const registerBundleDownload = (app: App) =>
         checksum: bundles.checksum,
         sizeBytes: bundles.sizeBytes,
         storageKey: bundles.storageKey,
+        deletedAt: bundles.deletedAt,
+        gcReason: bundles.gcReason,
       })
       .from(nodeAssignments)
       .innerJoin(
@@ -63,6 +66,10 @@ export const registerBundleDownload = (app: App) =>
     }
     if (bundle.status === "revoked") {
       throw new ApiError("GONE", "Bundle has been revoked");
+    }
+    const collected = collectedMessage({ id: bundleId, ...bundle });
+    if (collected !== null) {
+      throw new ApiError("GONE", collected);
     }
     if (bundle.status !== "compiled" || bundle.storageKey === null || bundle.checksum === null) {
       throw notFound("Compiled bundle");

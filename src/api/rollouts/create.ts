@@ -33,6 +33,7 @@ const route = createRoute({
     201: { description: "The rollout", content: { "application/json": { schema: rolloutSchema } } },
     ...operatorErrors,
     409: errorResponses[409],
+    410: errorResponses[410],
   },
 });
 

@@ -266,6 +266,10 @@ async function handlePush(
       return conflict(
         `The config at this commit is identical to revoked bundle ${outcome.bundleId}`,
       );
+    case "collecting":
+      return conflict(
+        `The config at this commit is identical to bundle ${outcome.bundleId}, which is being garbage-collected right now; redeliver in ${outcome.retryAfterS} s`,
+      );
     case "contended":
       return conflict("The bundle kept changing under concurrent submissions; redeliver");
     case "accepted":

@@ -41,11 +41,24 @@ export const bundles = sqliteTable(
     createdAt: createdAt(),
     compiledAt: integer("compiled_at"),
     revokedAt: integer("revoked_at"),
+    /**
+     * Garbage-collected (soft-deleted) at this time; the row stays as a tombstone so the API
+     * answers 410 with `gcReason`, and is removed 30 days later (see jobs/tasks/gc.ts).
+     */
     deletedAt: integer("deleted_at"),
+    /**
+     * The last time this content was submitted (created, resubmitted or sent again while it
+     * existed). GC's grace period counts from here, so content just sent is never collected.
+     * Null only for rows written before migration 0006 (then `createdAt` stands in).
+     */
+    lastSubmittedAt: integer("last_submitted_at"),
+    /** Why GC collected the bundle (set with `deletedAt`). */
+    gcReason: text("gc_reason"),
   },
   (t) => [
     uniqueIndex("bundles_project_sequence").on(t.projectId, t.sequence),
     index("bundles_project_created").on(t.projectId, t.createdAt),
     index("bundles_project_status").on(t.projectId, t.status),
+    index("bundles_deleted").on(t.deletedAt),
   ],
 );

@@ -1,39 +1,45 @@
 import type { Actor } from "../../auth/principal";
-import { bundleStorageKey } from "../../db/bundles";
 import type { Services } from "../../services";
 import { type CronTask, registerCronTask } from "../cron";
 
 /** Default of the project setting `bundle_retention_count`. */
 export const DEFAULT_BUNDLE_RETENTION_COUNT = 20;
-/** Bundles that never compiled are removed this long after submission. */
+/**
+ * No bundle is collected within this time of its last submission or compile: a bundle a caller
+ * was just handed (202/200) stays retrievable however many bundles follow it.
+ */
+export const BUNDLE_GC_GRACE_MS = 60 * 60 * 1000;
+/** Bundles that failed to compile are removed this long after their last submission. */
 export const STALE_BUNDLE_AGE_MS = 7 * 24 * 60 * 60 * 1000;
+/** A collected bundle's row is kept this long as a tombstone (410 with the reason), then removed. */
+export const BUNDLE_TOMBSTONE_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 /** Bundles marked, objects deleted and rows removed per step per run. */
 export const GC_BATCH_LIMIT = 100;
 
 /** The audit actor of garbage collection. */
 export const GC_ACTOR: Actor = { type: "system", id: "gc", label: "bundle garbage collection" };
 
-/** Rollout states in which a rollout may still assign its bundle or roll back to a previous one. */
-const ACTIVE_ROLLOUT_STATES =
-  "('pending_approval', 'scheduled', 'running', 'paused', 'rolling_back')";
-
 /**
- * SQL condition: bundle `b` is in use. A node runs, stages, is meant to run or is pinned to it,
- * or a rollout that is not finished deploys it or may roll back to it.
+ * SQL condition: bundle `b` is in use and is never collected. A node runs, stages, is meant to
+ * run or is pinned to it, or any rollout (finished ones too: they can still be rolled back, and
+ * their history names the bundle) deploys it or may roll back to it.
  */
 const IN_USE = `(
   EXISTS (SELECT 1 FROM nodes n WHERE n.active_bundle_id = b.id)
   OR EXISTS (SELECT 1 FROM nodes n WHERE n.desired_bundle_id = b.id)
   OR EXISTS (SELECT 1 FROM nodes n WHERE n.project_id = b.project_id
              AND (n.staged_bundle_id = b.id OR n.pinned_bundle_id = b.id))
-  OR b.id IN (SELECT r.bundle_id FROM rollouts r WHERE r.state IN ${ACTIVE_ROLLOUT_STATES})
+  OR b.id IN (SELECT r.bundle_id FROM rollouts r)
   OR b.id IN (SELECT rn.previous_bundle_id FROM rollout_nodes rn
-              JOIN rollouts r ON r.id = rn.rollout_id
-              WHERE r.state IN ${ACTIVE_ROLLOUT_STATES} AND rn.previous_bundle_id IS NOT NULL)
+              WHERE rn.previous_bundle_id IS NOT NULL)
 )`;
 
 /** The project's `bundle_retention_count`, at least 1. */
 const RETENTION = `MAX(1, COALESCE(CAST(json_extract(p.settings, '$.bundle_retention_count') AS INTEGER), ${DEFAULT_BUNDLE_RETENTION_COUNT}))`;
+
+/** When the bundle last moved: its last submission, or its compile if that came later. */
+const LAST_ACTIVITY =
+  "MAX(COALESCE(last_submitted_at, created_at), COALESCE(compiled_at, 0)) AS last_activity";
 
 interface Marked {
   id: string;
@@ -42,37 +48,51 @@ interface Marked {
 }
 
 /**
- * Step 1: soft-deletes (deleted_at) what is no longer kept, in one statement each so the
- * "in use" check and the write see the same state:
- * - compiled bundles beyond the newest `bundle_retention_count` of their project;
- * - bundles that never compiled (pending, compiling, failed), submitted over 7 days ago and not
- *   among the project's newest `bundle_retention_count` submissions (a resubmission takes a new
- *   sequence, so a bundle just sent again is not collected for its old submission time).
- * Revoked bundles are never collected: their row is what keeps revoked content from coming back.
+ * Step 1: soft-deletes (deleted_at, with the reason) what is no longer kept, in one statement
+ * each so the "in use" and grace checks and the write see the same state (a concurrent
+ * resubmission either lands before and restarts the grace period, or finds the bundle
+ * collected and resubmits it):
+ * - compiled bundles beyond the newest `bundle_retention_count` of their project, with no
+ *   submission or compile in the last hour;
+ * - bundles that failed to compile, last submitted over 7 days ago and not among the project's
+ *   newest `bundle_retention_count` submissions.
+ * Pending and compiling bundles are never collected: a compile is in flight or owed. Revoked
+ * bundles are never collected: their row is what keeps revoked content from coming back.
+ * Marking also fixes the archive key to delete (the canonical one when none was recorded, in
+ * case an upload left an object there), which holds off resubmissions until it is deleted.
  */
 async function markUnused(services: Services, now: number): Promise<Marked[]> {
-  const mark = (ranked: string, condition: string, ...params: number[]) =>
+  const mark = (ranked: string, condition: string, reason: string, ...params: number[]) =>
     services.d1
       .prepare(
-        `UPDATE bundles SET deleted_at = ? WHERE deleted_at IS NULL AND id IN (
+        `UPDATE bundles SET deleted_at = ?1, gc_reason = ${reason},
+           storage_key = COALESCE(storage_key, 'bundles/' || project_id || '/' || id || '.tar.zst')
+         WHERE deleted_at IS NULL AND id IN (
            SELECT b.id FROM (${ranked}) b JOIN projects p ON p.id = b.project_id
            WHERE ${condition} AND NOT ${IN_USE}
-           LIMIT ?)
+           LIMIT ?2)
          RETURNING id, project_id, status`,
       )
-      .bind(now, ...params, GC_BATCH_LIMIT);
+      .bind(now, GC_BATCH_LIMIT, ...params);
+  const retentionOfRow = `(SELECT ${RETENTION} FROM projects p WHERE p.id = bundles.project_id)`;
+  const graceMinutes = Math.round(BUNDLE_GC_GRACE_MS / 60_000);
+  const staleDays = Math.round(STALE_BUNDLE_AGE_MS / 86_400_000);
   const [compiled, stale] = await services.d1.batch<Marked>([
     mark(
-      `SELECT id, project_id, ROW_NUMBER() OVER (
+      `SELECT id, project_id, ${LAST_ACTIVITY}, ROW_NUMBER() OVER (
          PARTITION BY project_id ORDER BY sequence DESC) AS rn
        FROM bundles WHERE status = 'compiled' AND deleted_at IS NULL`,
-      `b.rn > ${RETENTION}`,
+      `b.rn > ${RETENTION} AND b.last_activity < ?3`,
+      `'not among the project''s newest ' || ${retentionOfRow} ||
+         ' compiled bundles, not used by any node or rollout, and not submitted for ${graceMinutes} minutes'`,
+      now - BUNDLE_GC_GRACE_MS,
     ),
     mark(
-      `SELECT id, project_id, status, created_at, ROW_NUMBER() OVER (
+      `SELECT id, project_id, status, ${LAST_ACTIVITY}, ROW_NUMBER() OVER (
          PARTITION BY project_id ORDER BY sequence DESC) AS rn
        FROM bundles WHERE status <> 'revoked' AND deleted_at IS NULL`,
-      `b.status IN ('pending', 'compiling', 'failed') AND b.created_at < ? AND b.rn > ${RETENTION}`,
+      `b.status = 'failed' AND b.last_activity < ?3 AND b.rn > ${RETENTION}`,
+      `'the compile failed and the content was not submitted again for ${staleDays} days'`,
       now - STALE_BUNDLE_AGE_MS,
     ),
   ]);
@@ -119,59 +139,52 @@ async function auditMarked(services: Services, marked: readonly Marked[]): Promi
 }
 
 /**
- * Step 2: deletes the R2 archives of soft-deleted bundles, then forgets their storage key. An
- * object whose delete failed keeps its key and is retried next run.
+ * Step 2: deletes the R2 archives of soft-deleted bundles, then forgets their storage key and
+ * compacts the row into a tombstone (no files, manifest or outputs). An object whose delete
+ * failed keeps its key and is retried next run; resubmitting that content waits for it (409).
  */
-async function deleteObjects(services: Services, marked: readonly Marked[]): Promise<number> {
+async function deleteObjects(services: Services): Promise<number> {
   const { results } = await services.d1
     .prepare(
-      `SELECT id, project_id, storage_key FROM bundles
+      `SELECT id, storage_key FROM bundles
        WHERE deleted_at IS NOT NULL AND storage_key IS NOT NULL LIMIT ?`,
     )
     .bind(GC_BATCH_LIMIT)
-    .all<{ id: string; project_id: string; storage_key: string }>();
-  // Bundles that never compiled have no key; an upload whose result was never recorded could
-  // still have left an object at the canonical key, so that is deleted too (a no-op otherwise).
-  const keys = new Set([
-    ...results.map((r) => r.storage_key),
-    ...marked.map((m) => bundleStorageKey(m.project_id, m.id)),
-  ]);
-  if (keys.size === 0) {
+    .all<{ id: string; storage_key: string }>();
+  if (results.length === 0) {
     return 0;
   }
-  await services.bundleStore.delete([...keys]);
-  if (results.length > 0) {
-    await services.d1.batch(
-      results.map((r) =>
-        services.d1
-          .prepare(
-            "UPDATE bundles SET storage_key = NULL WHERE id = ? AND deleted_at IS NOT NULL AND storage_key = ?",
-          )
-          .bind(r.id, r.storage_key),
-      ),
-    );
-  }
-  return keys.size;
+  await services.bundleStore.delete(results.map((r) => r.storage_key));
+  await services.d1.batch(
+    results.map((r) =>
+      services.d1
+        .prepare(
+          `UPDATE bundles SET storage_key = NULL, files = '{}', manifest = NULL,
+             compiler_output = NULL, diagnostics = '[]'
+           WHERE id = ? AND deleted_at IS NOT NULL AND storage_key = ?`,
+        )
+        .bind(r.id, r.storage_key),
+    ),
+  );
+  return results.length;
 }
 
 /**
- * Step 3: removes soft-deleted rows whose archive is gone, unless a rollout (of any state)
- * names them: rollout history keeps its bundle rows. Their download permissions go with them.
+ * Step 3: removes tombstones older than {@link BUNDLE_TOMBSTONE_RETENTION_MS} whose archive is
+ * gone. Rows a rollout names are never collected in the first place; the check stays for
+ * tombstones written before that rule. Their download permissions go with them.
  */
-async function removeRows(services: Services): Promise<number> {
+async function removeRows(services: Services, now: number): Promise<number> {
   const { results } = await services.d1
     .prepare(
       `DELETE FROM bundles WHERE id IN (
          SELECT b.id FROM bundles b
-         WHERE b.deleted_at IS NOT NULL AND b.storage_key IS NULL
-           AND b.id NOT IN (SELECT bundle_id FROM rollouts)
-           AND b.id NOT IN (SELECT previous_bundle_id FROM rollout_nodes
-                            WHERE previous_bundle_id IS NOT NULL)
+         WHERE b.deleted_at IS NOT NULL AND b.deleted_at < ? AND b.storage_key IS NULL
            AND NOT ${IN_USE}
          LIMIT ?)
        RETURNING id`,
     )
-    .bind(GC_BATCH_LIMIT)
+    .bind(now - BUNDLE_TOMBSTONE_RETENTION_MS, GC_BATCH_LIMIT)
     .all<{ id: string }>();
   if (results.length > 0) {
     await services.d1.batch(
@@ -184,20 +197,21 @@ async function removeRows(services: Services): Promise<number> {
 }
 
 /**
- * Bundle garbage collection: keeps each project's newest `bundle_retention_count` (default 20)
- * compiled bundles plus every bundle in use (nodes: active, staged, desired, pinned; unfinished
- * rollouts: their bundle and their rollback targets), soft-deletes the rest with their R2
- * archives, and drops bundles that never compiled a week after submission. Rows a rollout
- * references stay (soft-deleted); others are removed. Submitting deleted content again simply
- * compiles it again.
+ * Bundle garbage collection. Keeps each project's newest `bundle_retention_count` (default 20)
+ * compiled bundles, every bundle submitted or compiled in the last hour, every pending or
+ * compiling bundle, every revoked bundle, and every bundle in use (nodes: active, staged,
+ * desired, pinned; any rollout: its bundle and its rollback targets). The rest is collected:
+ * archive deleted, row kept 30 days as a tombstone (the API answers 410 with the reason), then
+ * removed. Failed bundles go a week after their last submission. Submitting collected content
+ * again compiles it again.
  */
 export const bundleGcTask: CronTask = {
   name: "bundle-gc",
   async run(services, scheduledTime) {
     const marked = await markUnused(services, scheduledTime);
     await auditMarked(services, marked);
-    const objects = await deleteObjects(services, marked);
-    const removed = await removeRows(services);
+    const objects = await deleteObjects(services);
+    const removed = await removeRows(services, scheduledTime);
     return { marked: marked.length, objects_deleted: objects, rows_removed: removed };
   },
 };
