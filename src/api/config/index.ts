@@ -2,6 +2,7 @@ import type { App } from "../hono";
 import { registerCertificateRoutes } from "./certificates";
 import { registerConfigCompile } from "./compile";
 import { registerEntityRoutes } from "./entities";
+import { registerConfigImport } from "./import";
 import { registerConfigPreview } from "./preview";
 import { registerSecretRoutes } from "./secrets";
 import { registerGetSystem } from "./system/get";
@@ -16,4 +17,5 @@ export function registerConfigRoutes(app: App): void {
   registerPutSystem(app);
   registerConfigPreview(app);
   registerConfigCompile(app);
+  registerConfigImport(app);
 }

@@ -85,6 +85,8 @@ function rawNodes(text: string, path: string, problems: GeneratorProblem[]): Kdl
 class Builder {
   readonly problems: GeneratorProblem[] = [];
   readonly refs = new Map<string, SecretReference>();
+  /** Filter ids of policies and plugins some service attaches (only those are emitted). */
+  readonly usedFilters = new Set<string>();
 
   constructor(readonly model: ConfigModelInput) {}
 
@@ -236,6 +238,9 @@ function serviceNode(b: Builder, { name, spec }: Named<ServiceSpec>): KdlNode {
   for (const [i, p] of spec.plugins.entries()) {
     b.need(b.has(b.model.plugins, p), `${path}.plugins.${i}`, `plugin '${p}' does not exist`);
     filters.push(POLICY_FILTER_PREFIX.plugin + p);
+  }
+  for (const f of filters) {
+    b.usedFilters.add(f);
   }
   if (filters.length > 0) {
     children.push(node("filters", filters));
@@ -456,11 +461,15 @@ export async function generateConfig(model: ConfigModelInput): Promise<Generated
     "upstreams",
     byName(model.upstreamGroups).map((u) => upstreamNode(b, u)),
   );
+  const attached = (prefix: string, items: ReadonlyArray<{ name: string }>) =>
+    byName(items)
+      .filter((p) => b.usedFilters.has(prefix + p.name))
+      .map((p) => policyFilter(prefix, p.name));
   block("filters", [
     ...byName(model.middlewares).map((m) => filterNode(b, m)),
-    ...byName(model.authPolicies).map((p) => policyFilter(POLICY_FILTER_PREFIX.auth, p.name)),
-    ...byName(model.wafPolicies).map((p) => policyFilter(POLICY_FILTER_PREFIX.waf, p.name)),
-    ...byName(model.plugins).map((p) => policyFilter(POLICY_FILTER_PREFIX.plugin, p.name)),
+    ...attached(POLICY_FILTER_PREFIX.auth, model.authPolicies),
+    ...attached(POLICY_FILTER_PREFIX.waf, model.wafPolicies),
+    ...attached(POLICY_FILTER_PREFIX.plugin, model.plugins),
   ]);
   block("agents", [
     ...byName(model.authPolicies).map((p) => agentNode(b, "auth_policy", p, "auth")),

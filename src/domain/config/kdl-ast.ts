@@ -134,6 +134,18 @@ export function renderDocument(
   return `${out.join("\n")}\n`;
 }
 
+/** Canonical text of top-level-free nodes (an `extra_kdl` fragment), newline-terminated. */
+export function renderFragment(nodes: readonly KdlNode[]): string {
+  if (nodes.length === 0) {
+    return "";
+  }
+  const out: string[] = [];
+  for (const n of nodes) {
+    renderNode(n, 0, out);
+  }
+  return `${out.join("\n")}\n`;
+}
+
 function fromEntryValue(entry: Entry): KdlValue {
   const raw = entry.value.value;
   if (typeof raw !== "number") {

@@ -183,11 +183,15 @@ export const configValue = z.union([scalar, z.object({ secret: entityName }).str
 export type ConfigValue = z.infer<typeof configValue>;
 
 const agentFields = {
-  transport: z.discriminatedUnion("type", [
-    z.object({ type: z.literal("unix-socket"), path: z.string().startsWith("/").max(1_024) }),
-    z.object({ type: z.literal("grpc"), address: z.string().min(1).max(1_024) }),
-    z.object({ type: z.literal("http"), url: z.string().url().max(2_048) }),
-  ]),
+  /** How the proxy reaches the agent; null only when `extra_kdl` carries the transport. */
+  transport: z
+    .discriminatedUnion("type", [
+      z.object({ type: z.literal("unix-socket"), path: z.string().startsWith("/").max(1_024) }),
+      z.object({ type: z.literal("grpc"), address: z.string().min(1).max(1_024) }),
+      z.object({ type: z.literal("http"), url: z.string().url().max(2_048) }),
+    ])
+    .nullable()
+    .default(null),
   timeout_ms: positiveInt.nullable().default(null),
   failure_mode: z.enum(["open", "closed"]).nullable().default(null),
   events: z
