@@ -213,6 +213,14 @@ export const AGENT_FLAGS: readonly FlagDef[] = [
       "Extra pinned bundle signing key (e.g. after a key rotation); keys from registration are always pinned",
   },
   {
+    name: "no-push",
+    type: "boolean",
+    env: "ZCP_NO_PUSH",
+    description:
+      "Do not hold the push socket (GET …/socket); poll at the server's interval only. By default " +
+      "offers are pushed at once and polls become a safety net at the longer interval the socket's hello names",
+  },
+  {
     name: "poll-interval-s",
     type: "string",
     env: "ZCP_POLL_INTERVAL_S",

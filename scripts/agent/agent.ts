@@ -16,8 +16,15 @@ import { type AgentConfig, type AgentDeps, AgentFatalError } from "./config";
 import { BOOTSTRAP_VERSION, ConfigStore } from "./config-store";
 import { enroll } from "./enroll";
 import { describe, HttpClient, RequestError } from "./http";
-import { type HeartbeatResponse, NodeClient, type NodeEvent, type PollResult } from "./protocol";
+import {
+  type BundleOffer,
+  type HeartbeatResponse,
+  NodeClient,
+  type NodeEvent,
+  type PollResult,
+} from "./protocol";
 import { LocalProxy } from "./proxy";
+import { PushChannel } from "./push";
 import { type Identity, type RuntimeState, StateStore } from "./state";
 import { Telemetry } from "./telemetry";
 import { pinPublishedKeys, trustedKeys } from "./trusted-keys";
@@ -56,6 +63,9 @@ export class Agent {
   private settledOn: string | null = null;
   private pollIntervalS: number;
   private heartbeatIntervalS: number;
+  private applying: Promise<unknown> = Promise.resolve();
+  /** The push channel while `run` runs with push enabled. */
+  private push: PushChannel | null = null;
 
   private constructor(
     private readonly config: AgentConfig,
@@ -251,19 +261,49 @@ export class Agent {
   }
 
   /** Polls once and applies an offer if there is one. */
-  async poll(signal?: AbortSignal): Promise<{ result: PollResult; outcome: ApplyOutcome | null }> {
-    const ifNoneMatch = this.settledOn ?? this.runtime.active?.bundle_id ?? null;
-    const result = await this.client.poll(ifNoneMatch, signal);
-    if (result.kind === "no_update") {
-      this.pollIntervalS = result.pollAfterS;
-      this.settledOn = null;
-      return { result, outcome: null };
-    }
-    if (result.kind === "not_modified") {
-      return { result, outcome: null };
-    }
-    this.pollIntervalS = result.offer.poll_after_s;
-    const outcome = await applyOffer(this.applyContext(signal), result.offer);
+  poll(signal?: AbortSignal): Promise<{ result: PollResult; outcome: ApplyOutcome | null }> {
+    return this.exclusive(async () => {
+      const ifNoneMatch = this.settledOn ?? this.runtime.active?.bundle_id ?? null;
+      const result = await this.client.poll(ifNoneMatch, signal);
+      if (result.kind === "no_update") {
+        this.pollIntervalS = result.pollAfterS;
+        this.settledOn = null;
+        return { result, outcome: null };
+      }
+      if (result.kind === "not_modified") {
+        return { result, outcome: null };
+      }
+      this.pollIntervalS = result.offer.poll_after_s;
+      return { result, outcome: await this.applyOffered(result.offer, signal) };
+    });
+  }
+
+  /**
+   * Applies an offer that arrived on the push channel exactly like a polled one. An offer of
+   * the bundle already running, or of one this agent refused and reported, is ignored.
+   */
+  applyPushed(offer: BundleOffer, signal?: AbortSignal): Promise<ApplyOutcome | null> {
+    return this.exclusive(async () => {
+      if (
+        offer.bundle_id === this.runtime.active?.bundle_id ||
+        offer.bundle_id === this.settledOn
+      ) {
+        return null;
+      }
+      return this.applyOffered(offer, signal);
+    });
+  }
+
+  /** Polls and pushed offers apply one at a time (both change the running bundle). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.applying.then(fn);
+    this.applying = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Applies an offer; a switch or failure triggers an immediate heartbeat (fresh gate data). */
+  private async applyOffered(offer: BundleOffer, signal?: AbortSignal): Promise<ApplyOutcome> {
+    const outcome = await applyOffer(this.applyContext(signal), offer);
     const refused = outcome.kind === "failed" || outcome.kind === "quarantined";
     const reported =
       this.runtime.quarantine.find((q) => q.bundle_id === outcome.bundleId)?.reported === true;
@@ -271,7 +311,7 @@ export class Agent {
     if (outcome.kind === "activated" || outcome.kind === "failed") {
       this.heartbeatWaker.wake();
     }
-    return { result, outcome };
+    return outcome;
   }
 
   /** One enroll/heartbeat/poll/apply cycle (`--once`). Credential rejection throws. */
@@ -358,7 +398,11 @@ export class Agent {
     await this.resume(both).catch((error: unknown) => {
       this.deps.log.error("resume failed", { error: describe(error) });
     });
+    const pollWaker = new Waker();
+    const push = this.config.push === false ? null : this.pushChannel(both, pollWaker);
+    this.push = push;
     await Promise.all([
+      push?.run(both),
       loop(
         "heartbeat",
         () => this.heartbeat(both),
@@ -368,13 +412,39 @@ export class Agent {
       loop(
         "poll",
         () => this.poll(both),
-        () => this.config.pollIntervalS ?? this.pollIntervalS,
-        new Waker(),
+        // While the socket is healthy polls are only the safety net: the hello's longer interval.
+        () => this.config.pollIntervalS ?? push?.pollIntervalS ?? this.pollIntervalS,
+        pollWaker,
       ),
     ]);
+    this.push = null;
     if (fatal !== null) {
       throw new AgentFatalError("credentials", `node credentials rejected: ${describe(fatal)}`);
     }
+  }
+
+  /** Whether the push channel is connected (status output, tests). */
+  get pushHealthy(): boolean {
+    return this.push?.healthy === true;
+  }
+
+  private pushChannel(signal: AbortSignal, pollWaker: Waker): PushChannel {
+    return new PushChannel({
+      target: (s) => this.client.pushTarget(s),
+      onOffer: (offer) => {
+        this.applyPushed(offer, signal).catch((error: unknown) => {
+          this.deps.log.warn("applying a pushed offer failed; the next poll retries", {
+            error: describe(error),
+          });
+        });
+      },
+      // Poll once per (re)connect: an offer made while the socket was down is picked up now.
+      onConnected: () => pollWaker.wake(),
+      onUnauthorized: () => this.client.dropToken(),
+      log: this.deps.log.child({ component: "push" }),
+      random: this.random,
+      now: this.now,
+    });
   }
 
   /** Best-effort `shutdown` event on the way out. */

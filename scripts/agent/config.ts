@@ -30,6 +30,11 @@ export interface AgentConfig {
   readonly requestTimeoutMs: number;
   /** Override the server-chosen intervals (seconds). */
   readonly pollIntervalS?: number;
+  /**
+   * Hold the push socket (default true): offers arrive the moment they exist, and polls run at
+   * the server's longer push-healthy interval while the socket is up. `--no-push` turns it off.
+   */
+  readonly push?: boolean;
   readonly heartbeatIntervalS?: number;
   /** Keys pinned in addition to those received at registration (e.g. after a key rotation). */
   readonly extraSigningKeys: readonly TrustedKey[];

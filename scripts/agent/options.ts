@@ -164,6 +164,7 @@ export function parseAgentCli(argv: readonly string[], env: NodeJS.ProcessEnv): 
     maxBundleBytes: Math.floor(flags.number("max-bundle-mb", 64, 1) * 1024 * 1024),
     requestTimeoutMs: flags.number("request-timeout-s", 15, 0.1) * 1000,
     pollIntervalS: flags.optionalNumber("poll-interval-s", 0.01),
+    push: !flags.bool("no-push"),
     heartbeatIntervalS: flags.optionalNumber("heartbeat-interval-s", 0.01),
     extraSigningKeys: signingKeys(flags.list("signing-key")),
     failureBackoffCapMs: flags.number("max-backoff-s", 300, 1) * 1000,

@@ -178,6 +178,24 @@ export class NodeClient {
     }
   }
 
+  /**
+   * The push socket's URL (`ws:`/`wss:` on the control plane's origin) and the credential
+   * headers for its upgrade: the JWT or node key goes in a header, never in the URL.
+   */
+  async pushTarget(
+    signal?: AbortSignal,
+  ): Promise<{ url: string; headers: Record<string, string> }> {
+    await this.ensureToken(signal);
+    const url = new URL(`${this.options.http.baseUrl}${this.base}/socket`);
+    url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+    return { url: url.toString(), headers: this.authHeaders() };
+  }
+
+  /** Forgets the JWT (the push socket was closed 4401): the next request uses the key. */
+  dropToken(): void {
+    this.token = null;
+  }
+
   private authHeaders(): Record<string, string> {
     const token = this.token;
     if (token !== null && token.expiresAtMs - this.now() > TOKEN_MIN_REMAINING_MS) {

@@ -175,6 +175,12 @@ export const SIMULATE_FLAGS: readonly FlagDef[] = [
     description: "Without --api-key: run the fleet this long (default: until Ctrl-C)",
   },
   {
+    name: "no-push",
+    type: "boolean",
+    description:
+      "Nodes poll only (no push socket). By default each node holds GET …/socket like zentinel-agent",
+  },
+  {
     name: "no-download",
     type: "boolean",
     description: "Do not download/verify archives (pure API load)",
@@ -314,6 +320,7 @@ export function parseSimulateCli(argv: readonly string[], env: NodeJS.ProcessEnv
       metrics,
       download: !flags.bool("no-download"),
       maxBackoffMs: 30_000,
+      push: !flags.bool("no-push"),
     },
     concurrency,
     churnPerMin: flags.number("churn", 0, 0),

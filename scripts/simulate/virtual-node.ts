@@ -12,6 +12,7 @@ import { failureDelayMs, type Random } from "../agent/backoff";
 import { describe } from "../agent/http";
 import type { Logger } from "../agent/log";
 import type { BundleOffer, NodeClient } from "../agent/protocol";
+import { PushChannel } from "../agent/push";
 import { type Distribution, sampleClamped } from "./distribution";
 import { drawMetrics, type MetricsRule, resolveMetrics } from "./metrics-spec";
 
@@ -32,6 +33,11 @@ export interface NodeBehaviour {
   readonly download: boolean;
   /** Longest backoff after consecutive request failures. */
   readonly maxBackoffMs: number;
+  /**
+   * Hold a push socket like zentinel-agent (default on): offers are applied the moment they are
+   * pushed, and while the socket is healthy polls run at the hello's longer interval.
+   */
+  readonly push: boolean;
 }
 
 /** Counters of what happened across the fleet. */
@@ -58,6 +64,8 @@ export interface FleetContext {
   readonly now: () => number;
   readonly log: Logger;
   readonly counters: FleetCounters;
+  /** A pushed offer arrived (propagation measurements). */
+  recordPushedOffer?(nodeId: string, offer: BundleOffer, at: number): void;
   /** The bundle the scenario rolled out (metrics selector `new`). */
   newBundleId(): string | null;
   recordConvergence(sample: ConvergenceSample): void;
@@ -111,6 +119,11 @@ export class VirtualNode {
   private life = 0;
   private pollFailures = 0;
   private heartbeatFailures = 0;
+  /** The push channel of the current life (null with push off or while stopped). */
+  push: PushChannel | null = null;
+  private pushAbort: AbortController | null = null;
+  /** Offers are handled one at a time, whether polled or pushed. */
+  private offerChain: Promise<void> = Promise.resolve();
 
   constructor(
     readonly name: string,
@@ -129,12 +142,39 @@ export class VirtualNode {
     const life = this.life;
     this.schedule(life, this.random01() * this.pollDelayMs(), () => this.pollTick(life));
     this.schedule(life, this.random01() * this.heartbeatDelayMs(), () => this.heartbeatTick(life));
+    if (this.ctx.behaviour.push) {
+      this.startPush(life);
+    }
+  }
+
+  private startPush(life: number): void {
+    const abort = new AbortController();
+    this.pushAbort = abort;
+    this.push = new PushChannel({
+      target: (signal) => this.client.pushTarget(signal),
+      onOffer: (offer) => {
+        this.ctx.recordPushedOffer?.(this.client.nodeId, offer, this.ctx.now());
+        void this.serialOffer(offer, life).catch((error: unknown) => {
+          this.ctx.log.debug("pushed offer failed", { node: this.name, error: describe(error) });
+        });
+      },
+      // A (re)connect polls once: an offer made while the socket was down arrives now.
+      onConnected: () => this.schedule(life, 0, () => this.pollTick(life, false)),
+      onUnauthorized: () => this.client.dropToken(),
+      log: this.ctx.log,
+      random: this.ctx.random,
+      capMs: this.ctx.behaviour.maxBackoffMs,
+    });
+    void this.push.run(abort.signal);
   }
 
   /** Stops all timers; in-flight requests finish but schedule nothing more. */
   stop(): void {
     this.online = false;
     this.life += 1;
+    this.pushAbort?.abort();
+    this.pushAbort = null;
+    this.push = null;
     for (const timer of this.timers) {
       clearTimeout(timer);
     }
@@ -162,6 +202,11 @@ export class VirtualNode {
   }
 
   private pollDelayMs(): number {
+    const pushed = this.push?.pollIntervalS ?? null;
+    if (pushed !== null) {
+      // Socket healthy: polls are only the safety net (the server's longer interval).
+      return pushed * 1000;
+    }
     const d = this.ctx.behaviour.pollIntervalS;
     return (
       (d === "server" ? this.serverIntervals.pollS : sampleClamped(d, this.ctx.random, 0.01)) * 1000
@@ -180,7 +225,19 @@ export class VirtualNode {
     return failureDelayMs(base, failures, this.ctx.behaviour.maxBackoffMs, this.ctx.random);
   }
 
-  private async pollTick(life: number): Promise<void> {
+  /** Handles `offer` after any offer being handled (poll and push never apply concurrently). */
+  private serialOffer(offer: BundleOffer, life: number): Promise<void> {
+    const run = this.offerChain.then(async () => {
+      if (this.active?.bundleId === offer.bundle_id && this.settledOn === null) {
+        return; // already running it (a poll and a push raced)
+      }
+      await this.handleOffer(offer, life);
+    });
+    this.offerChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async pollTick(life: number, reschedule = true): Promise<void> {
     let next: number;
     try {
       const ifNoneMatch = this.settledOn ?? this.active?.bundleId ?? null;
@@ -188,7 +245,7 @@ export class VirtualNode {
       this.pollFailures = 0;
       if (result.kind === "offer") {
         this.serverIntervals.pollS = result.offer.poll_after_s;
-        await this.handleOffer(result.offer, life);
+        await this.serialOffer(result.offer, life);
       } else if (result.kind === "no_update") {
         this.serverIntervals.pollS = result.pollAfterS;
         this.settledOn = null;
@@ -198,7 +255,9 @@ export class VirtualNode {
       this.ctx.log.debug("poll failed", { node: this.name, error: describe(error) });
       next = this.backoffMs(this.pollDelayMs(), this.pollFailures++);
     }
-    this.schedule(life, next, () => this.pollTick(life));
+    if (reschedule) {
+      this.schedule(life, next, () => this.pollTick(life));
+    }
   }
 
   /** Sends a heartbeat now (also right after an activation, so gates see fresh data at once). */

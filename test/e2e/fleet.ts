@@ -32,6 +32,8 @@ export async function startFleet(
       unhealthyRate: 0,
       metrics: [],
       download: true,
+      // Dashboard tests drive nodes by polling (push is covered by the workers tests).
+      push: false,
       maxBackoffMs: 2_000,
     },
     concurrency: 8,

@@ -40,6 +40,8 @@ function options(overrides: Partial<SimulationOptions> = {}): SimulationOptions 
       unhealthyRate: 0,
       metrics: [],
       download: true,
+      // The fake control plane speaks HTTP only.
+      push: false,
       maxBackoffMs: 500,
     },
     concurrency: 8,
