@@ -113,6 +113,8 @@ export interface CallOptions {
   /** Raw body (sent as-is, e.g. malformed JSON). */
   rawBody?: string;
   headers?: Record<string, string>;
+  /** "manual" returns redirects (3xx) as they are instead of following them. */
+  redirect?: RequestRedirect;
 }
 
 /** A parsed response: status, headers and JSON body (null when empty or not JSON). */
@@ -144,7 +146,12 @@ export async function call<T = any>(
     headers.set("content-type", "application/json");
   }
   const res = await exports.default.fetch(
-    new Request(`http://zcp.test${path}`, { method, headers, body }),
+    new Request(`http://zcp.test${path}`, {
+      method,
+      headers,
+      body,
+      ...(opts.redirect ? { redirect: opts.redirect } : {}),
+    }),
   );
   const text = await res.text();
   let parsed: unknown = null;

@@ -2,12 +2,15 @@ import type { App } from "../hono";
 import { registerLogin } from "./login";
 import { registerLogout } from "./logout";
 import { registerMe } from "./me";
+import { registerSsoCallback } from "./sso/callback";
+import { registerSsoDiscover } from "./sso/discover";
+import { registerSsoStart } from "./sso/start";
 import { registerTotpConfirm } from "./totp-confirm";
 import { registerTotpDisable } from "./totp-disable";
 import { registerTotpEnroll } from "./totp-enroll";
 import { registerTotpSignIn } from "./totp-verify";
 
-/** Dashboard sign-in: sessions, the TOTP step and TOTP enrolment. */
+/** Dashboard sign-in: sessions, the TOTP step, TOTP enrolment and OIDC single sign-on. */
 export function registerAuthRoutes(app: App): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",
@@ -24,4 +27,7 @@ export function registerAuthRoutes(app: App): void {
   registerTotpEnroll(app);
   registerTotpConfirm(app);
   registerTotpDisable(app);
+  registerSsoDiscover(app);
+  registerSsoStart(app);
+  registerSsoCallback(app);
 }

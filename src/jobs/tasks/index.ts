@@ -10,6 +10,7 @@ import "./gitops-rollouts";
 import "./retention";
 import "./scheduled-rollouts";
 import "./sessions";
+import "./sso-states";
 import "./staleness";
 import "./telemetry-rollup";
 import "./telemetry-slo";
