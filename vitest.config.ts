@@ -20,8 +20,7 @@ export default defineConfig({
           name: "node",
           pool: "forks",
           include: ["test/unit/**/*.test.ts"],
-          // Generous: the limit catches hangs; a loaded machine must not turn slowness into red.
-          testTimeout: 60_000,
+          testTimeout: 30_000,
         },
       },
       {
@@ -44,9 +43,7 @@ export default defineConfig({
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           setupFiles: ["./test/workers/setup.ts"],
-          // Rollouts driven through the node API take ~10 s on an idle machine and 3-4x that on
-          // a loaded one; the limit is there to catch hangs, not to time them.
-          testTimeout: 90_000,
+          testTimeout: 30_000,
         },
       },
       {

@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import type { HeartbeatObservation } from "../src/domain/node-hot";
 import {
   type Outcome,
   observationScope,
@@ -21,6 +22,7 @@ import { commentOf } from "../src/rpc/rollout";
 import type { Clock } from "../src/services";
 import { createAuditService } from "../src/services/audit";
 import { createLogger, type Logger } from "../src/services/logger";
+import { readShardHeartbeats } from "../src/services/node-shards";
 import { pushOffers } from "../src/services/push";
 import { activeFreezeWindow } from "../src/services/rollout-queries";
 import { alarmAt, retriesExhausted, tickAt } from "./rollout/alarm";
@@ -377,7 +379,26 @@ export class RolloutDO extends DurableObject<Env> implements RolloutRpc {
     return { outcome: result.outcome, reduceMs };
   }
 
-  /** One tick: read the observation scope from D1, reduce, commit, run the work. */
+  /**
+   * Fresh heartbeats from the node shards. A shard that cannot be reached leaves its nodes to
+   * D1's (older, sampled) history for this tick rather than failing the tick.
+   */
+  private async readShardHeartbeats(
+    projectId: string,
+    nodeIds: readonly string[],
+  ): Promise<ReadonlyMap<string, HeartbeatObservation>> {
+    try {
+      const count = loadConfig(this.env).NODE_SHARD_COUNT;
+      return await readShardHeartbeats(this.env.NODE_SHARDS, count, projectId, nodeIds);
+    } catch (err) {
+      this.logger.warn("node shard heartbeats unavailable; using D1 history", {
+        error: String(err),
+      });
+      return new Map();
+    }
+  }
+
+  /** One tick: read the observation scope (D1 and the node shards), reduce, commit, run the work. */
   private async runTick(loaded: Loaded): Promise<void> {
     const startedAt = performance.now();
     const read = await readObservations(
@@ -385,6 +406,7 @@ export class RolloutDO extends DurableObject<Env> implements RolloutRpc {
       loaded.meta.projectId,
       loaded.rollout,
       observationScope(loaded.rollout),
+      (ids) => this.readShardHeartbeats(loaded.meta.projectId, ids),
     );
     const { reduceMs } = await this.transition(
       loaded,

@@ -4,12 +4,12 @@
  * Durable Objects may import src/ (domain, services, `Env`) without an import cycle back.
  * test/unit/architecture/import-graph.test.ts keeps it that way.
  */
+import type { TelemetryAggregatorRpc } from "./domain/telemetry/rpc";
 import type { AlertEvaluatorRpc } from "./rpc/alert-evaluator";
 import type { NodeShardRpc } from "./rpc/node-shard";
 import type { ProjectHubRpc } from "./rpc/project-hub";
 import type { RateLimiterRpc } from "./rpc/rate-limiter";
 import type { RolloutRpc } from "./rpc/rollout";
-import type { TelemetryAggregatorRpc } from "./rpc/telemetry-aggregator";
 import type { ValidatorRpc } from "./rpc/validator";
 
 /** Bindings declared in wrangler.toml (plus secrets). */
@@ -33,6 +33,8 @@ export interface Env {
   HEARTBEAT_HISTORY_PER_NODE?: string;
   /** Push-socket shards per project (src/domain/node-shard.ts, docs/scale.md). */
   NODE_SHARD_COUNT?: string;
+  /** `shard` (default) or `direct`: where heartbeats are written (src/api/node-api/heartbeat-write.ts). */
+  HEARTBEAT_WRITE_PATH?: string;
   LOG_LEVEL?: string;
   ZCP_MASTER_KEY?: string;
   AUDIT_HMAC_KEY?: string;

@@ -12,6 +12,7 @@ const configSchema = z.object({
   HEARTBEAT_INTERVAL_S: seconds(30),
   NODE_OFFLINE_AFTER_S: seconds(120),
   HEARTBEAT_HISTORY_PER_NODE: seconds(100),
+  HEARTBEAT_WRITE_PATH: z.enum(["shard", "direct"]).default("shard"),
   NODE_SHARD_COUNT: z.coerce
     .number()
     .int()

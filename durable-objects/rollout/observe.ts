@@ -1,8 +1,13 @@
 /**
- * The D1 reads of a tick: exactly the nodes `observationScope` names (the current step or the
- * rollback window, plus a canary baseline sample) and the bundle's status. One batch per tick;
- * its size follows the step, never the fleet.
+ * The reads of a tick: exactly the nodes `observationScope` names (the current step or the
+ * rollback window, plus a canary baseline sample) and the bundle's status. One D1 batch per
+ * tick (desired bundle, explicit reports, the latest heartbeat *history* row) plus, in
+ * parallel, one RPC per node shard holding the scope's nodes: the shards have every heartbeat
+ * as soon as it was acknowledged, while D1's history is written by their coalesced flushes.
+ * The fresher of the two wins (the D1 row covers nodes whose last heartbeat predates the
+ * shards, e.g. right after an upgrade). Sizes follow the step, never the fleet.
  */
+import type { HeartbeatObservation } from "../../src/domain/node-hot";
 import type {
   HealthStatus,
   NodeMetrics,
@@ -83,14 +88,13 @@ function parseObject(text: string | null): Record<string, unknown> | null {
   }
 }
 
-function healthOf(text: string | null): HealthStatus | null {
-  const status = parseObject(text)?.status;
+function healthOf(raw: Record<string, unknown> | null): HealthStatus | null {
+  const status = raw?.status;
   return typeof status === "string" && HEALTH.has(status) ? (status as HealthStatus) : null;
 }
 
 /** Only finite numbers of the gated metrics; anything else a node sent is ignored. */
-function metricsOf(text: string | null): NodeMetrics | null {
-  const raw = parseObject(text);
+function metricsOf(raw: Record<string, unknown> | null): NodeMetrics | null {
   if (raw === null) {
     return null;
   }
@@ -104,8 +108,11 @@ function metricsOf(text: string | null): NodeMetrics | null {
   return metrics;
 }
 
-/** A D1 row as the reducer's observation of the node. */
-export function toObservation(row: ObservationRow): NodeObservation {
+/**
+ * A D1 row as the reducer's observation of the node; `hb` (the shard's latest heartbeat)
+ * replaces the heartbeat part when it is at least as recent as D1's history row.
+ */
+export function toObservation(row: ObservationRow, hb?: HeartbeatObservation): NodeObservation {
   const kind = row.report_kind;
   const lastReport =
     row.report_at !== null && row.report_bundle !== null && kind !== null && REPORT_KINDS.has(kind)
@@ -116,13 +123,14 @@ export function toObservation(row: ObservationRow): NodeObservation {
           error: row.report_error,
         }
       : null;
+  const fresh = hb !== undefined && (row.hb_at === null || hb.at >= row.hb_at);
   return {
     nodeId: row.node_id,
-    reportedActiveBundleId: row.hb_active,
+    reportedActiveBundleId: fresh ? hb.activeBundleId : row.hb_active,
     desiredBundleId: row.desired_bundle_id,
-    lastHeartbeatAt: row.hb_at,
-    health: healthOf(row.hb_health),
-    metrics: metricsOf(row.hb_metrics),
+    lastHeartbeatAt: fresh ? hb.at : row.hb_at,
+    health: healthOf(parseObject(fresh ? hb.health : row.hb_health)),
+    metrics: metricsOf(parseObject(fresh ? hb.metrics : row.hb_metrics)),
     lastReport,
   };
 }
@@ -144,14 +152,22 @@ export interface TickRead {
   readonly observations: Observations;
   readonly statements: number;
   readonly observedNodes: number;
+  /** Nodes whose heartbeat came from their shard (fresher than D1's history). */
+  readonly shardHeartbeats: number;
 }
 
-/** Reads the observations of one tick of `rollout` in one D1 batch. */
+/** The latest heartbeats of some nodes from their shards (absent: the shard never heard it). */
+export type ShardHeartbeatReader = (
+  nodeIds: readonly string[],
+) => Promise<ReadonlyMap<string, HeartbeatObservation>>;
+
+/** Reads the observations of one tick of `rollout`: one D1 batch and the shards, in parallel. */
 export async function readObservations(
   d1: D1Database,
   projectId: string,
   rollout: Rollout,
   scope: ObservationScope,
+  readShards: ShardHeartbeatReader,
 ): Promise<TickRead> {
   const filter = reportFilter(rollout);
   const nodeStatement = (ids: readonly string[]) =>
@@ -174,7 +190,18 @@ export async function readObservations(
     ...nodeSlices.map(nodeStatement),
     ...baselineSlices.map(nodeStatement),
   ];
-  const results = await d1.batch(statements);
+  const [results, fromShards] = await Promise.all([
+    d1.batch(statements),
+    readShards([...scope.nodeIds, ...scope.baselineNodeIds]),
+  ]);
+  let shardHeartbeats = 0;
+  const observe = (row: ObservationRow) => {
+    const obs = toObservation(row, fromShards.get(row.node_id));
+    if (obs.lastHeartbeatAt !== null && obs.lastHeartbeatAt === fromShards.get(row.node_id)?.at) {
+      shardHeartbeats++;
+    }
+    return obs;
+  };
   const [bundleResult, ...nodeResults] = results;
   const bundle = (bundleResult?.results ?? [])[0] as
     | { status: string; deleted_at: number | null }
@@ -183,7 +210,7 @@ export async function readObservations(
     nodeResults
       .slice(from, from + count)
       .flatMap((r) => (r.results ?? []) as ObservationRow[])
-      .map(toObservation);
+      .map(observe);
   const nodes = rowsOf(0, nodeSlices.length);
   const baseline = rowsOf(nodeSlices.length, baselineSlices.length);
   return {
@@ -197,5 +224,6 @@ export async function readObservations(
     },
     statements: statements.length,
     observedNodes: nodes.length + baseline.length,
+    shardHeartbeats,
   };
 }

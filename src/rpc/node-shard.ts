@@ -5,6 +5,14 @@
  * of its nodes have a new desired bundle. Part of the binding types (src/bindings.ts).
  */
 
+import type {
+  FlushStats,
+  HeartbeatObservation,
+  ShardHeartbeat,
+  ShardHeartbeatAck,
+  ShardReportWrite,
+} from "../domain/node-hot";
+
 /** Internal header carrying the JSON {@link NodeSocketGrant} from the Worker to the shard. */
 export const NODE_SOCKET_GRANT_HEADER = "x-zcp-node-socket";
 
@@ -29,6 +37,19 @@ export interface PushResult {
   sent: number;
 }
 
+/** Diagnostics of a shard's node write path (tests, support). */
+export interface HotPathState {
+  /** Node records the shard holds. */
+  records: number;
+  /** When the earliest pending row is due for a flush (null: nothing pending). */
+  earliestDue: number | null;
+  /** The armed alarm (the next flush), or null. */
+  alarm: number | null;
+  lastFlushAt: number | null;
+  /** What the last flush of this instance did (null: none since it started). */
+  lastFlush: FlushStats | null;
+}
+
 /** The RPC surface of NodeShardDO; `fetch` accepts a node's WebSocket upgrade. */
 export interface NodeShardRpc extends Rpc.DurableObjectBranded {
   /**
@@ -40,4 +61,17 @@ export interface NodeShardRpc extends Rpc.DurableObjectBranded {
   disconnect(nodeId: string, code: number, reason: string): Promise<number>;
   /** Ids of the nodes with an open socket here (tests, diagnostics). */
   connectedNodes(): Promise<string[]>;
+  /**
+   * Node write path (durable-objects/node-shard/hot-path.ts): merges and stores a heartbeat.
+   * Resolves once the storage write is durable; only then may the node be acknowledged.
+   */
+  heartbeat(hb: ShardHeartbeat): Promise<ShardHeartbeatAck>;
+  /** Takes over the node columns a bundle report wrote to D1 itself. */
+  recordReportWrite(report: ShardReportWrite): Promise<void>;
+  /** The latest heartbeat of each listed node the shard has heard from (rollout gates). */
+  observeHeartbeats(nodeIds: readonly string[]): Promise<HeartbeatObservation[]>;
+  /** Flushes to D1 now: the due rows, or with `all` every pending one (tests, benchmarks). */
+  flushHot(all: boolean): Promise<FlushStats>;
+  /** Diagnostics of the write path. */
+  hotState(): Promise<HotPathState>;
 }

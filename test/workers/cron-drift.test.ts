@@ -4,6 +4,7 @@ import { DEFAULT_DRIFT_GRACE_S } from "../../src/jobs/tasks/drift";
 import { eventTypes, runCron, setRow, setSettings } from "./cron-helpers";
 import { createCompiledBundle, nodeKeyHeaders, registerNode } from "./fixtures";
 import { call, createTenant } from "./harness";
+import { flushNodeShard } from "./shards";
 
 interface DriftRow {
   id: string;
@@ -80,6 +81,7 @@ describe("drift cron: detection and resolution", () => {
       body: { active_bundle_id: next.bundleId },
     });
     expect(hb.status, hb.text).toBe(200);
+    await flushNodeShard(t.projectId, drifting.nodeId);
     await runCron(now + 2_000);
     expect(await driftRows(t.projectId)).toEqual([
       expect.objectContaining({ resolution: "converged", resolved_at: now + 2_000 }),

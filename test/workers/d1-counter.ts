@@ -17,6 +17,8 @@ export interface CountingD1 extends D1Database {
   readonly batches: () => number;
   reads(): number;
   writes(): number;
+  /** D1's own `meta.rows_written`, summed over every result (incl. index rows). */
+  rowsWritten(): number;
   reset(): void;
 }
 
@@ -37,6 +39,11 @@ export function countingD1(inner: D1Database): CountingD1 {
   const statements: RecordedStatement[] = [];
   const sqlOf = new WeakMap<D1PreparedStatement, { sql: string; real: D1PreparedStatement }>();
   let batchCount = 0;
+  let rowsWritten = 0;
+  const tally = <R extends { meta?: { rows_written?: number } }>(result: R): R => {
+    rowsWritten += result.meta?.rows_written ?? 0;
+    return result;
+  };
   const record = (sql: string, batch: number | null) =>
     statements.push({ sql, kind: classify(sql), batch });
 
@@ -49,11 +56,11 @@ export function countingD1(inner: D1Database): CountingD1 {
       }) as D1PreparedStatement["first"],
       run: (() => {
         record(sql, null);
-        return real.run();
+        return real.run().then(tally);
       }) as D1PreparedStatement["run"],
       all: (() => {
         record(sql, null);
-        return real.all();
+        return real.all().then(tally);
       }) as D1PreparedStatement["all"],
       raw: ((options?: { columnNames?: boolean }) => {
         record(sql, null);
@@ -69,9 +76,11 @@ export function countingD1(inner: D1Database): CountingD1 {
     batches: () => batchCount,
     reads: () => statements.filter((s) => s.kind === "read").length,
     writes: () => statements.filter((s) => s.kind === "write").length,
+    rowsWritten: () => rowsWritten,
     reset: () => {
       statements.length = 0;
       batchCount = 0;
+      rowsWritten = 0;
     },
     prepare: (sql: string) => wrap(sql, inner.prepare(sql)),
     batch: (<T>(list: D1PreparedStatement[]) => {
@@ -84,7 +93,7 @@ export function countingD1(inner: D1Database): CountingD1 {
         record(known.sql, batchCount);
         return known.real;
       });
-      return inner.batch<T>(reals);
+      return inner.batch<T>(reals).then((results) => results.map(tally));
     }) as D1Database["batch"],
     exec: (sql: string) => {
       record(sql, null);

@@ -21,6 +21,15 @@ async function measure(request: Request) {
 
 const url = (path: string) => `http://zcp.test${path}`;
 
+/** A node's first heartbeat ever (written through to D1), so later ones show the steady cost. */
+async function firstContact(node: { nodeId: string; nodeKey: string }) {
+  const res = await call("POST", `/api/v1/nodes/${node.nodeId}/heartbeat`, {
+    headers: nodeKeyHeaders(node.nodeKey),
+    body: {},
+  });
+  expect(res.status).toBe(200);
+}
+
 describe("node protocol cost (D1 statements per request)", () => {
   it("a no-update poll is exactly one read and no write (static key)", async () => {
     const t = await createTenant();
@@ -67,9 +76,10 @@ describe("node protocol cost (D1 statements per request)", () => {
     expect(m.statements.map((s) => s.kind)).toEqual(["read"]);
   });
 
-  it("a heartbeat is the auth read plus one write batch (node row + history row)", async () => {
+  it("a heartbeat is the auth read and no D1 write (the node's shard stores it)", async () => {
     const t = await createTenant();
     const node = await registerNode(t);
+    await firstContact(node);
     const bundle = await createCompiledBundle(t);
     await call("POST", `/api/v1/projects/${t.slug}/nodes/${node.nodeId}/assign`, {
       key: t.adminKey,
@@ -88,16 +98,29 @@ describe("node protocol cost (D1 statements per request)", () => {
       }),
     );
     expect(m.res.status).toBe(200);
-    expect(m.batches).toBe(1);
-    const outside = m.statements.filter((s) => s.batch === null);
-    const inside = m.statements.filter((s) => s.batch !== null);
-    expect(outside.map((s) => s.kind)).toEqual(["read"]);
-    expect(inside.map((s) => s.kind)).toEqual(["write", "write"]);
+    expect(m.batches).toBe(0);
+    expect(m.statements.map((s) => s.kind)).toEqual(["read"]);
   });
 
-  it("a heartbeat reporting an unfamiliar bundle still uses one batch (the check is inside it)", async () => {
+  it("the first heartbeat ever also writes the first contact through (once per node)", async () => {
     const t = await createTenant();
     const node = await registerNode(t);
+    const m = await measure(
+      new Request(url(`/api/v1/nodes/${node.nodeId}/heartbeat`), {
+        method: "POST",
+        headers: { ...nodeKeyHeaders(node.nodeKey), "content-type": "application/json" },
+        body: "{}",
+      }),
+    );
+    expect(m.res.status).toBe(200);
+    expect(m.statements.map((s) => s.kind)).toEqual(["read", "write"]);
+    expect(m.statements[1]?.sql).toMatch(/last_heartbeat_at IS NULL/);
+  });
+
+  it("a heartbeat reporting an unfamiliar bundle adds one conditional insert (the check is inside it)", async () => {
+    const t = await createTenant();
+    const node = await registerNode(t);
+    await firstContact(node);
     const m = await measure(
       new Request(url(`/api/v1/nodes/${node.nodeId}/heartbeat`), {
         method: "POST",
@@ -106,6 +129,6 @@ describe("node protocol cost (D1 statements per request)", () => {
       }),
     );
     expect(m.res.status).toBe(200);
-    expect(m.atResponse).toEqual({ reads: 1, writes: 3, batches: 1 });
+    expect(m.atResponse).toEqual({ reads: 1, writes: 1, batches: 1 });
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../src/auth/crypto";
 import { createCompiledBundle, nodeKeyHeaders, nodeRow, registerNode } from "./fixtures";
 import { call, createTenant, expectEnvelope } from "./harness";
+import { flushNodeShard } from "./shards";
 
 describe("node protocol: the core loop", () => {
   it("register → heartbeat → poll → assign → offer → download → activated → poll", async () => {
@@ -99,6 +100,9 @@ describe("node protocol: the core loop", () => {
     const done = await call("GET", `${base}/bundles/latest`, auth);
     expect(done.body.no_update).toBe(true);
 
+    // The operator API reads D1: the heartbeat's health and metrics are there once the node's
+    // shard flushed them (its alarm, within seconds; here at once).
+    await flushNodeShard(t.projectId, node.nodeId);
     const shown = await call("GET", `/api/v1/projects/${t.slug}/nodes/${node.nodeId}`, {
       key: t.adminKey,
     });
@@ -121,7 +125,7 @@ function fetchRaw(url: string, nodeKey: string): Promise<Response> {
 }
 
 describe("heartbeat", () => {
-  it("merges: omitted fields stay, null clears, history gets one row per heartbeat", async () => {
+  it("merges: omitted fields stay, null clears, each flushed state is a history row", async () => {
     const t = await createTenant();
     const node = await registerNode(t, {
       body: { version: "1.0.0", hostname: "h1", metadata: { a: 1 } },
@@ -129,6 +133,7 @@ describe("heartbeat", () => {
     const base = `/api/v1/nodes/${node.nodeId}`;
     const auth = { headers: nodeKeyHeaders(node.nodeKey) };
     await call("POST", `${base}/heartbeat`, { ...auth, body: { metrics: { cpu_percent: 5 } } });
+    await flushNodeShard(t.projectId, node.nodeId);
     let row = await nodeRow(node.nodeId);
     expect(row).toMatchObject({ version: "1.0.0", hostname: "h1", metadata: '{"a":1}' });
     expect(JSON.parse(String(row?.metrics))).toEqual({ cpu_percent: 5 });
@@ -137,6 +142,7 @@ describe("heartbeat", () => {
       ...auth,
       body: { version: "1.1.0", hostname: null, metadata: null, unknown_field: 42 },
     });
+    await flushNodeShard(t.projectId, node.nodeId);
     row = await nodeRow(node.nodeId);
     expect(row).toMatchObject({ version: "1.1.0", hostname: null, metadata: "{}" });
     expect(JSON.parse(String(row?.metrics))).toEqual({ cpu_percent: 5 });
@@ -166,6 +172,7 @@ describe("heartbeat", () => {
       body: { active_bundle_id: bundle.bundleId },
     });
     expect(res.status).toBe(200);
+    await flushNodeShard(t.projectId, node.nodeId);
     expect(await nodeRow(node.nodeId)).toMatchObject({ active_bundle_id: bundle.bundleId });
     const poll = await call("GET", `/api/v1/nodes/${node.nodeId}/bundles/latest`, {
       headers: nodeKeyHeaders(node.nodeKey),
@@ -182,6 +189,7 @@ describe("heartbeat", () => {
       body: { active_bundle_id: ghost },
     });
     expect(res.status).toBe(200);
+    await flushNodeShard(t.projectId, node.nodeId);
     expect(await nodeRow(node.nodeId)).toMatchObject({ active_bundle_id: ghost });
     const events = await call("GET", `/api/v1/projects/${t.slug}/nodes/${node.nodeId}/events`, {
       key: t.adminKey,

@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { nodeKeyHeaders, nodeRow, registerNode } from "./fixtures";
 import { call, createTenant } from "./harness";
+import { flushNodeShard } from "./shards";
 
 const OFFLINE_AFTER_MS = 120_000;
 
@@ -53,6 +54,7 @@ describe("staleness cron", () => {
       body: {},
     });
     expect(hb.status).toBe(200);
+    await flushNodeShard(t.projectId, stale.nodeId);
     expect((await nodeRow(stale.nodeId))?.status).toBe("online");
     await expect
       .poll(async () =>

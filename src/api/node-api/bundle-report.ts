@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { RolloutNodeState } from "../../db/schema";
 import type { NodeRow, Services } from "../../services";
+import { noteReportWrite } from "../../services/node-shards";
 import { notifyNodeReport } from "../../services/rollout-notifier";
 import { errorResponses } from "../errors";
 import type { App } from "../hono";
@@ -103,7 +104,11 @@ export function registerBundleReports(app: App): void {
   }
 }
 
-/** Node row, node event, rollout progress and the unknown-bundle flag in one batch. */
+/**
+ * Node row, node event, rollout progress and the unknown-bundle flag in one batch (reports are
+ * rare and must be visible at once, so they write D1 directly); then the node's shard takes the
+ * same values, so its next flush cannot write an older pending value over them.
+ */
 async function recordReport(
   services: Services,
   node: NodeRow,
@@ -175,11 +180,20 @@ async function recordReport(
         ),
     );
   }
-  const flagged = unfamiliarBundleIds(node, [bundleId]);
+  const flagged = unfamiliarBundleIds(
+    [node.activeBundleId, node.stagedBundleId, node.desiredBundleId],
+    [bundleId],
+  );
   for (const id of flagged) {
     statements.push(flagUnknownBundleStatement(services, node, id, `${kind} report`, now));
   }
   const results = await d1.batch(statements);
+  await noteReportWrite(services, node, {
+    last_seen_at: now,
+    ...(fields.active_bundle_id === undefined ? {} : { active_bundle_id: fields.active_bundle_id }),
+    ...(fields.staged_bundle_id === undefined ? {} : { staged_bundle_id: fields.staged_bundle_id }),
+    ...(kind === "staged" ? {} : { consumes: bundleId }),
+  });
   emitUnknownBundles(
     services,
     node,

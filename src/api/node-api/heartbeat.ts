@@ -1,19 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { jitterSeconds } from "../../domain/jitter";
-import { notifyNodeReport } from "../../services/rollout-notifier";
 import { errorResponses } from "../errors";
 import type { App } from "../hono";
 import { currentNode } from "../middleware/node-auth";
 import { iso, isoTime } from "../schemas";
-import {
-  divergedSince,
-  emitBackOnline,
-  emitUnknownBundles,
-  flagUnknownBundleStatement,
-  type NodeFields,
-  unfamiliarBundleIds,
-  updateNodeStatement,
-} from "./node-state";
+import { recordHeartbeatInD1, recordHeartbeatInShard } from "./heartbeat-write";
 import {
   bundleIdSchema,
   EXAMPLE_NODE_ID,
@@ -80,7 +71,9 @@ const route = createRoute({
   description:
     "`active_bundle_id` is the node's truth about what it runs; the rollout engine and drift " +
     "detection use it. A bundle id the project does not know is accepted and flagged " +
-    "(`node.unknown_bundle`). Cost: one batch (node row + one history row).",
+    "(`node.unknown_bundle`). Cost: the authentication read and one durable write to the " +
+    "node's shard; D1 is written by the shard's coalesced flush (bounded staleness, see " +
+    "docs/scale.md), so the dashboard shows a heartbeat within seconds, not at once.",
   security: nodeSecurity,
   request: {
     params: nodeIdParam,
@@ -97,91 +90,12 @@ const route = createRoute({
 export const registerHeartbeat = (app: App) =>
   app.openapi(route, async (c) => {
     const services = c.get("services");
-    const { d1, clock, config } = services;
+    const { config } = services;
     const node = currentNode(c);
-    const input = c.req.valid("json");
-    const now = clock.now();
-
-    const active =
-      input.active_bundle_id !== undefined ? input.active_bundle_id : node.activeBundleId;
-    const fields: NodeFields = { status: "online", last_seen_at: now, last_heartbeat_at: now };
-    if (input.health !== undefined) {
-      fields.health = input.health;
-    }
-    if (input.metrics !== undefined) {
-      fields.metrics = input.metrics;
-    }
-    if (input.active_bundle_id !== undefined) {
-      fields.active_bundle_id = input.active_bundle_id;
-      fields.diverged_since = divergedSince(node, active, now);
-    }
-    if (input.staged_bundle_id !== undefined) {
-      fields.staged_bundle_id = input.staged_bundle_id;
-    }
-    if (input.version !== undefined) {
-      fields.version = input.version;
-    }
-    if (input.hostname !== undefined) {
-      fields.hostname = input.hostname;
-    }
-    if (input.metadata !== undefined) {
-      fields.metadata = input.metadata ?? {};
-    }
-
-    // The history row records the node's state after this heartbeat (what charts plot).
-    const health = input.health !== undefined ? input.health : node.health;
-    const metrics = input.metrics !== undefined ? input.metrics : node.metrics;
-    const staged =
-      input.staged_bundle_id !== undefined ? input.staged_bundle_id : node.stagedBundleId;
-    const statements = [
-      updateNodeStatement(d1, node.id, fields),
-      d1
-        .prepare(
-          `INSERT INTO node_heartbeats (node_id, project_id, health, metrics, active_bundle_id,
-             staged_bundle_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .bind(
-          node.id,
-          node.projectId,
-          health === null ? null : JSON.stringify(health),
-          metrics === null ? null : JSON.stringify(metrics),
-          active,
-          staged,
-          now,
-        ),
-    ];
-    const flags = [
-      ...unfamiliarBundleIds(node, [input.active_bundle_id]).map((id) => ({
-        bundleId: id,
-        source: "heartbeat active_bundle_id",
-      })),
-      ...unfamiliarBundleIds(node, [input.staged_bundle_id])
-        .filter((id) => id !== input.active_bundle_id)
-        .map((id) => ({ bundleId: id, source: "heartbeat staged_bundle_id" })),
-    ];
-    for (const flag of flags) {
-      statements.push(flagUnknownBundleStatement(services, node, flag.bundleId, flag.source, now));
-    }
-    const results = await d1.batch(statements);
-
-    emitUnknownBundles(
-      services,
-      node,
-      flags.map((f, i) => ({ ...f, result: results[2 + i] })),
-    );
-    emitBackOnline(services, node, now);
-    if (
-      input.active_bundle_id !== undefined &&
-      active !== node.activeBundleId &&
-      node.desiredRolloutId !== null
-    ) {
-      notifyNodeReport(services, node.desiredRolloutId, {
-        nodeId: node.id,
-        bundleId: active,
-        kind: "heartbeat",
-        at: now,
-      });
-    }
+    const now = services.clock.now();
+    const record =
+      config.HEARTBEAT_WRITE_PATH === "direct" ? recordHeartbeatInD1 : recordHeartbeatInShard;
+    await record(services, node, c.req.valid("json"), now);
     return c.json(
       {
         status: "ok" as const,

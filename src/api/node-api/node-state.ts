@@ -53,14 +53,15 @@ export function divergedSince(node: NodeRow, active: string | null, now: number)
 }
 
 /**
- * Reported bundle ids the node row does not already mention. Only these can be unknown to the
- * project, so the common heartbeat (reporting what it was offered) adds no statement at all.
+ * Reported bundle ids the node's state does not already mention (`known`: its active, staged
+ * and desired bundle). Only these can be unknown to the project, so the common heartbeat
+ * (reporting what it was offered) adds no statement at all.
  */
 export function unfamiliarBundleIds(
-  node: NodeRow,
+  knownIds: ReadonlyArray<string | null>,
   reported: ReadonlyArray<string | null | undefined>,
 ): string[] {
-  const known = new Set([node.activeBundleId, node.stagedBundleId, node.desiredBundleId]);
+  const known = new Set(knownIds);
   const out = new Set<string>();
   for (const id of reported) {
     if (typeof id === "string" && !known.has(id)) {

@@ -13,6 +13,5 @@ import "./sessions";
 import "./sso-states";
 import "./staleness";
 import "./telemetry-rollup";
-import "./telemetry-slo";
 import "./watchdog";
 import "./waf-analytics";
