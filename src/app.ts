@@ -22,6 +22,7 @@ import { init } from "./api/middleware/init";
 import { guardJsonBody } from "./api/middleware/json-guard";
 import { operatorAuth } from "./api/middleware/operator-auth";
 import { rateLimit } from "./api/middleware/rate-limit";
+import { apiSecureHeaders } from "./api/middleware/secure-headers";
 import { registerNodeApiRoutes } from "./api/node-api";
 import { registerNodeRoutes } from "./api/nodes";
 import { registerNotificationRoutes } from "./api/notifications";
@@ -53,6 +54,7 @@ export function createApp(): App {
   registerSessionAuth();
   const app = newRouter();
   app.use("*", init);
+  app.use("*", apiSecureHeaders);
   app.use("*", countRequests);
   app.use("/api/*", limitBody);
   app.use("/api/*", async (c, next) => {

@@ -1,17 +1,26 @@
 import type { App } from "../hono";
+import { docsSecureHeaders } from "../middleware/secure-headers";
 
 /**
  * GET /api/docs: a self-hosted API reference rendered in the browser from openapi.json.
- * No CDN: everything the page needs is inline, so it works offline and under a strict CSP.
+ * No CDN: everything the page needs is inline, and runs under a strict CSP by the response's
+ * nonce (set by `docsSecureHeaders`).
  */
 export function registerDocsPage(app: App): void {
-  app.get("/api/docs", (c) => c.html(DOCS_HTML));
+  app.get("/api/docs", docsSecureHeaders, (c) => {
+    const nonce = c.get("secureHeadersNonce");
+    if (nonce === undefined) {
+      throw new Error("docsSecureHeaders did not set a nonce");
+    }
+    return c.html(docsHtml(nonce));
+  });
 }
 
-const DOCS_HTML = `<!doctype html>
+/** The page, with `nonce` on its one style and one script element (base64, no quotes). */
+const docsHtml = (nonce: string) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Zentinel Control Plane API reference</title>
-<style>
+<style nonce="${nonce}">
 body{font:15px/1.5 system-ui,sans-serif;margin:0;color:#1b1f24;background:#fff}
 header{background:#0f172a;color:#fff;padding:16px 24px}header h1{margin:0;font-size:20px}
 main{display:grid;grid-template-columns:260px 1fr;min-height:100vh}
@@ -25,7 +34,7 @@ table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #e5e7eb;pad
 </style></head>
 <body><header><h1>Zentinel Control Plane API reference</h1><div id="info"></div></header>
 <main><nav id="nav" aria-label="Operations"></nav><section id="ops" aria-live="polite">Loading /api/v1/openapi.json…</section></main>
-<script>
+<script nonce="${nonce}">
 const esc=(s)=>String(s??"").replace(/[&<>"]/g,(ch)=>({"&":"&amp;","<":"&lt;",">":"&gt;",'"':"&quot;"})[ch]);
 const ref=(doc,s)=>{while(s&&s.$ref){s=s.$ref.split("/").slice(1).reduce((o,k)=>o[k],doc)}return s};
 fetch("/api/v1/openapi.json").then(r=>r.json()).then(doc=>{
