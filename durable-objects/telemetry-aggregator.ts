@@ -7,13 +7,13 @@ import {
   type TelemetryReport,
   zeroCounts,
 } from "../src/domain/telemetry/report";
+import type { Env } from "../src/env";
 import type {
   CohortCounts,
   FlushResult,
   IngestOutcome,
   TelemetryAggregatorRpc,
-} from "../src/domain/telemetry/rpc";
-import type { Env } from "../src/env";
+} from "../src/rpc/telemetry-aggregator";
 import { createLogger } from "../src/services/logger";
 import { AggregatorStore } from "./telemetry/store";
 

@@ -30,6 +30,7 @@ import { registerOrgRoutes } from "./api/orgs";
 import { registerProjectRoutes } from "./api/projects";
 import { registerRolloutRoutes } from "./api/rollouts";
 import { registerSigningKeyRoutes } from "./api/signing-keys";
+import { registerSloRoutes } from "./api/slos";
 import { registerSsoProviderRoutes } from "./api/sso-providers";
 import { registerUserRoutes } from "./api/users";
 import { registerWafRoutes } from "./api/waf";
@@ -96,6 +97,7 @@ export function createApp(): App {
   registerWafRoutes(app);
   registerEnvironmentRoutes(app);
   registerIntegrationRoutes(app);
+  registerSloRoutes(app);
   // Inbound webhooks (signature-authenticated)
   registerWebhookRoutes(app);
   // Dashboard live updates (WebSocket per project)

@@ -4,12 +4,12 @@
  * Durable Objects may import src/ (domain, services, `Env`) without an import cycle back.
  * test/unit/architecture/import-graph.test.ts keeps it that way.
  */
-import type { TelemetryAggregatorRpc } from "./domain/telemetry/rpc";
 import type { AlertEvaluatorRpc } from "./rpc/alert-evaluator";
 import type { NodeShardRpc } from "./rpc/node-shard";
 import type { ProjectHubRpc } from "./rpc/project-hub";
 import type { RateLimiterRpc } from "./rpc/rate-limiter";
 import type { RolloutRpc } from "./rpc/rollout";
+import type { TelemetryAggregatorRpc } from "./rpc/telemetry-aggregator";
 import type { ValidatorRpc } from "./rpc/validator";
 
 /** Bindings declared in wrangler.toml (plus secrets). */

@@ -7,6 +7,7 @@ import {
   text,
   uniqueIndex,
 } from "drizzle-orm/sqlite-core";
+import type { AlertingPolicy } from "../../domain/slo/burn-rate";
 import { LATENCY_BOUNDS_MS } from "../../domain/telemetry/buckets";
 import { projects } from "./tenancy";
 
@@ -105,18 +106,8 @@ export const wafNodeHours = sqliteTable(
 export const SLO_OBJECTIVES = ["availability", "latency"] as const;
 export type SloObjective = (typeof SLO_OBJECTIVES)[number];
 
-/** One burn-rate alert policy: fire when both windows burn at least `burn_rate`. */
-export interface BurnRatePolicy {
-  burn_rate: number;
-  long_window_seconds: number;
-  short_window_seconds: number;
-}
-
-/** The two alert levels of an SLO (multiwindow, multi-burn-rate). */
-export interface SloAlerting {
-  page: BurnRatePolicy;
-  ticket: BurnRatePolicy;
-}
+/** The page and ticket burn-rate policies of an SLO (see `src/domain/slo`). */
+export type SloAlerting = AlertingPolicy;
 
 /** What the SLI job last computed for an SLO (null until its first run). */
 export interface SloStatus {
@@ -189,3 +180,6 @@ export const sloAlerts = sqliteTable(
   },
   (t) => [index("slo_alerts_project_fired").on(t.projectId, t.firedAt)],
 );
+
+/** A slos row. */
+export type SloRow = typeof slos.$inferSelect;

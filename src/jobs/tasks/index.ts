@@ -13,5 +13,6 @@ import "./sessions";
 import "./sso-states";
 import "./staleness";
 import "./telemetry-rollup";
+import "./telemetry-slo";
 import "./watchdog";
 import "./waf-analytics";

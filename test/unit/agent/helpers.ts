@@ -116,9 +116,10 @@ export function testAgentConfig(
     reload: { kind: "auto" },
     promNames: DEFAULT_PROM_NAMES,
     validateTimeoutMs: 10_000,
-    health: { timeoutMs: 1_500, intervalMs: 50, successes: 2, settleMs: 50 },
+    // Margins for loaded machines: a slow fake proxy must not read as an unhealthy one.
+    health: { timeoutMs: 4_000, intervalMs: 50, successes: 2, settleMs: 50 },
     maxBundleBytes: 8 * 1024 * 1024,
-    requestTimeoutMs: 2_000,
+    requestTimeoutMs: 5_000,
     extraSigningKeys: [],
     failureBackoffCapMs: 400,
     http: { maxAttempts: 2, backoff: { baseMs: 10, capMs: 50 } },

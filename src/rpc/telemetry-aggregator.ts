@@ -3,7 +3,7 @@
  * Callers type the binding through this interface, never through the class, so the Worker's
  * binding types do not import Durable Object code.
  */
-import type { Counts, TelemetryReport } from "./report";
+import type { Counts, TelemetryReport } from "../domain/telemetry/report";
 
 /** Outcome of one ingest: counted, or why not (a retry is acknowledged, never counted twice). */
 export type IngestOutcome =
