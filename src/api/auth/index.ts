@@ -2,6 +2,7 @@ import type { App } from "../hono";
 import { registerLogin } from "./login";
 import { registerLogout } from "./logout";
 import { registerMe } from "./me";
+import { registerSamlRoutes } from "./saml";
 import { registerSsoCallback } from "./sso/callback";
 import { registerSsoDiscover } from "./sso/discover";
 import { registerSsoStart } from "./sso/start";
@@ -10,7 +11,7 @@ import { registerTotpDisable } from "./totp-disable";
 import { registerTotpEnroll } from "./totp-enroll";
 import { registerTotpSignIn } from "./totp-verify";
 
-/** Dashboard sign-in: sessions, the TOTP step, TOTP enrolment and OIDC single sign-on. */
+/** Dashboard sign-in: sessions, the TOTP step, TOTP enrolment, OIDC and SAML single sign-on. */
 export function registerAuthRoutes(app: App): void {
   app.openAPIRegistry.registerComponent("securitySchemes", "sessionCookie", {
     type: "apiKey",
@@ -30,4 +31,5 @@ export function registerAuthRoutes(app: App): void {
   registerSsoDiscover(app);
   registerSsoStart(app);
   registerSsoCallback(app);
+  registerSamlRoutes(app);
 }

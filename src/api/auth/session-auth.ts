@@ -26,9 +26,11 @@ const COOKIE_PATH = "/api";
 const MUTATING_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 /**
  * Paths where a cookie is not a credential: logging in again while signed in must not need the
- * old session's CSRF token.
+ * old session's CSRF token, and the SAML ACS receives the IdP's form POST (which carries no
+ * CSRF token, and is protected by its own browser binding).
  */
 const COOKIELESS_PATHS = new Set(["/api/v1/auth/login"]);
+const COOKIELESS_PATTERNS = [/^\/api\/v1\/auth\/saml\/[^/]+\/acs$/];
 /** Session tokens are 32 random bytes in base64url; anything else is not worth a lookup. */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
@@ -84,7 +86,7 @@ export function sessionPrincipal(loaded: LoadedSession): Principal {
  * (only POST /auth/totp reads it, itself). Enforces the CSRF rule before any handler runs.
  */
 export async function resolveSession(c: Context<AppEnv>): Promise<Principal | null> {
-  if (COOKIELESS_PATHS.has(c.req.path)) {
+  if (COOKIELESS_PATHS.has(c.req.path) || COOKIELESS_PATTERNS.some((re) => re.test(c.req.path))) {
     return null;
   }
   const loaded = await sessionFromCookie(c);

@@ -11,10 +11,11 @@ const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
 /**
  * Paths that read their body themselves and answer a wrong content type in their own words
- * (the GitHub webhook tells the operator which webhook setting to change). A JSON body there is
- * still checked.
+ * (the GitHub webhook tells the operator which webhook setting to change; the SAML ACS receives
+ * the IdP's HTML form POST, `application/x-www-form-urlencoded`, per the HTTP-POST binding). A
+ * JSON body there is still checked.
  */
-const OWN_MEDIA_TYPE_PATHS = [/^\/api\/v1\/webhooks\//];
+const OWN_MEDIA_TYPE_PATHS = [/^\/api\/v1\/webhooks\//, /^\/api\/v1\/auth\/saml\/[^/]+\/acs$/];
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 

@@ -1,6 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { certificateBody, SAML_METADATA_MAX_CHARS } from "../../auth/saml-metadata";
 import { ROLES } from "../../db/schema";
+import { samlLoginPath, spEndpoints } from "../../services/saml-login";
 import { orgParam } from "../orgs/schema";
 import { iso, isoTime, uuidParam } from "../schemas";
 import {
@@ -178,6 +179,9 @@ export const providerSchema = z
         sso_url: z.string(),
         sso_binding: z.enum(["redirect", "post"]),
         certificates: z.array(z.object({ sha256: z.string() })),
+        sp_entity_id: z.string().openapi({ description: "Our entity id (the IdP's audience)" }),
+        acs_url: z.string().openapi({ description: "Assertion consumer service to register" }),
+        metadata_url: z.string().openapi({ description: "Our SP metadata, for the IdP" }),
       })
       .optional(),
     created_at: isoTime,
@@ -207,7 +211,7 @@ export async function toProvider(
     email_domains: row.emailDomains,
     role_mappings: row.roleMappings,
     default_role: row.defaultRole,
-    login_url: ssoStartPath(orgSlug, row.id),
+    login_url: isSaml(row) ? samlLoginPath(orgSlug, row.id) : ssoStartPath(orgSlug, row.id),
     created_at: iso(row.createdAt),
     updated_at: iso(row.updatedAt),
   };
@@ -221,6 +225,7 @@ export async function toProvider(
       redirect_uri: oidcRedirectUri(origin, orgSlug),
     };
   } else if (isSaml(row)) {
+    const sp = spEndpoints(origin, orgSlug);
     view.saml = {
       idp_entity_id: row.config.idp_entity_id,
       sso_url: row.config.sso_url,
@@ -228,6 +233,9 @@ export async function toProvider(
       certificates: await Promise.all(
         row.config.certificates.map(async (c) => ({ sha256: await fingerprint(c) })),
       ),
+      sp_entity_id: sp.entityId,
+      acs_url: sp.acsUrl,
+      metadata_url: sp.metadataUrl,
     };
   }
   return view;
@@ -239,6 +247,10 @@ export function auditView(view: ProviderView): Record<string, unknown> {
   if (rest.oidc) {
     const { redirect_uri: _r, ...oidc } = rest.oidc;
     return { ...rest, oidc };
+  }
+  if (rest.saml) {
+    const { sp_entity_id: _e, acs_url: _a, metadata_url: _m, ...saml } = rest.saml;
+    return { ...rest, saml };
   }
   return rest;
 }

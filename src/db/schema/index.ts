@@ -8,6 +8,7 @@ export * from "./bundles";
 export * from "./config";
 export * from "./nodes";
 export * from "./rollouts";
+export * from "./saml";
 export * from "./sso";
 export * from "./telemetry";
 export * from "./tenancy";

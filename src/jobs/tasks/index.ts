@@ -8,6 +8,7 @@ import "./drift";
 import "./gc";
 import "./gitops-rollouts";
 import "./retention";
+import "./saml-state";
 import "./scheduled-rollouts";
 import "./sessions";
 import "./sso-states";

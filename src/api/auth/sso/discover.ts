@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, sql } from "drizzle-orm";
 import { orgs, ssoProviders } from "../../../db/schema";
 import { emailDomain } from "../../../domain/sso";
+import { samlLoginPath } from "../../../services/saml-login";
 import { errorResponses, notFound } from "../../errors";
 import type { App } from "../../hono";
 import { ssoStartPath } from "../../sso/providers";
@@ -88,7 +89,8 @@ export const registerSsoDiscover = (app: App) =>
         id: r.id,
         name: r.name,
         kind: r.kind,
-        login_url: ssoStartPath(r.slug, r.id),
+        // SAML providers start at the SAML service provider's own route.
+        login_url: r.kind === "saml" ? samlLoginPath(r.slug, r.id) : ssoStartPath(r.slug, r.id),
       });
       byOrg.set(r.slug, org);
     }
