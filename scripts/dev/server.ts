@@ -79,6 +79,8 @@ export async function startDevServer(opts: {
   inheritOutput?: boolean;
   /** Local state directory (default .wrangler/state); see prepareLocalState. */
   persistTo?: string;
+  /** Extra `[vars]` for this run (`wrangler dev --var NAME:VALUE`), e.g. test-only flags. */
+  vars?: Record<string, string>;
 }): Promise<DevServer> {
   const credentials = loadDevCredentials();
   writeDevVars(credentials);
@@ -93,6 +95,7 @@ export async function startDevServer(opts: {
       String(opts.port),
       "--enable-containers=false",
       ...persistArgs(opts.persistTo),
+      ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
     ],
     {
       cwd: ROOT,

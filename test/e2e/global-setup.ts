@@ -35,7 +35,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   const persistTo = mkdtempSync(join(tmpdir(), "zcp-e2e-state-"));
   prepareLocalState({ persistTo });
-  const server = await startDevServer({ port: E2E_PORT, persistTo });
+  // The SSO browser test runs its OIDC provider on a loopback port (test/e2e/oidc-idp.ts).
+  const server = await startDevServer({
+    port: E2E_PORT,
+    persistTo,
+    vars: { SSO_ALLOW_LOCAL_URLS: "true" },
+  });
   const context: E2eContext = {
     baseUrl: server.baseUrl,
     project: "demo",

@@ -8,6 +8,7 @@ import { match, navigate, useLocation } from "./lib/router";
 import { useStore } from "./lib/store";
 import type { Page, Project } from "./lib/types";
 import { LoginPage } from "./pages/login";
+import { OrgSsoPage } from "./pages/org-sso";
 import { ProjectsPage } from "./pages/projects";
 import { ProjectShell } from "./shell/project-shell";
 import { TopBar } from "./shell/top-bar";
@@ -43,6 +44,11 @@ function SignedIn() {
     page = <ProjectShell slug={inProject.project} />;
   } else if (path === "/projects") {
     page = <ProjectsPage />;
+  } else {
+    const orgSso = match("/orgs/:org/sso", path);
+    if (orgSso?.org) {
+      page = <OrgSsoPage org={orgSso.org} />;
+    }
   }
   return (
     <>

@@ -2,12 +2,16 @@ import { useState } from "preact/hooks";
 import { ErrorBox, Field, useAction } from "../components/ui";
 import { signInWithKey, signInWithPassword, submitTotp } from "../lib/auth";
 import { navigate } from "../lib/router";
+import { SsoSignIn } from "./sso-login";
 
-type Mode = "password" | "totp" | "key";
+type Mode = "password" | "totp" | "key" | "sso";
 
 const value = (e: Event) => (e.currentTarget as HTMLInputElement).value;
 
-/** Sign-in: email and password (with the TOTP step when the account has it), or an API key. */
+/**
+ * Sign-in: email and password (with the TOTP step when the account has it), single sign-on
+ * through the org's identity provider, or an API key.
+ */
 export function LoginPage({ reason }: { reason?: string | undefined }) {
   const [mode, setMode] = useState<Mode>("password");
   const [email, setEmail] = useState("");
@@ -85,11 +89,15 @@ export function LoginPage({ reason }: { reason?: string | undefined }) {
             <button type="submit" class="btn btn-primary wide" disabled={busy}>
               {busy ? "Signing in…" : "Sign in"}
             </button>
+            <button type="button" class="btn wide" onClick={() => switchTo("sso")}>
+              Sign in with SSO
+            </button>
             <button type="button" class="btn btn-link" onClick={() => switchTo("key")}>
               Use an API key instead
             </button>
           </form>
         )}
+        {mode === "sso" && <SsoSignIn onCancel={() => switchTo("password")} />}
         {mode === "totp" && (
           <form onSubmit={onTotp} aria-label="Two-factor code">
             <p>Enter the 6-digit code from your authenticator app, or a recovery code.</p>

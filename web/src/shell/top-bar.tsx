@@ -69,6 +69,10 @@ export function TopBar({ project }: { project: string | null }) {
       : state.status === "api_key"
         ? `API key ${state.prefix}…`
         : "";
+  const adminOrg =
+    state.status === "session"
+      ? state.me.memberships.find((m) => m.role === "admin")?.org_slug
+      : undefined;
   return (
     <header class="topbar">
       <Link href="/" class="brand">
@@ -76,6 +80,11 @@ export function TopBar({ project }: { project: string | null }) {
       </Link>
       <ProjectSwitcher current={project} />
       <div class="spacer" />
+      {adminOrg && (
+        <Link href={`/orgs/${encodeURIComponent(adminOrg)}/sso`} class="btn btn-ghost on-dark">
+          SSO settings
+        </Link>
+      )}
       <span class="who" data-testid="who">
         {who}
       </span>
