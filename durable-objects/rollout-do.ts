@@ -30,6 +30,7 @@ import { createStoredRollout } from "./rollout/create";
 import { debugState, recordEngineFailure } from "./rollout/diagnostics";
 import { type ExecuteContext, runWorkItem } from "./rollout/execute";
 import { readObservations } from "./rollout/observe";
+import { readSloCohorts } from "./rollout/slo-cohorts";
 import { type Loaded, RolloutStore, type ShellMeta } from "./rollout/storage";
 import {
   type Caller,
@@ -408,9 +409,15 @@ export class RolloutDO extends DurableObject<Env> implements RolloutRpc {
       observationScope(loaded.rollout),
       (ids) => this.readShardHeartbeats(loaded.meta.projectId, ids),
     );
+    const slo = await readSloCohorts(
+      this.env,
+      loaded.meta.projectId,
+      loaded.rollout,
+      this.clock.now(),
+    );
     const { reduceMs } = await this.transition(
       loaded,
-      { type: "tick", observations: read.observations },
+      { type: "tick", observations: slo ? { ...read.observations, slo } : read.observations },
       ENGINE_CALLER,
     );
     const writeStatements = await this.finish();

@@ -4,10 +4,14 @@
  * the steps and hands the plan to the rollout's Durable Object, which writes the rows with an
  * atomic node-conflict check and arms the rollout.
  */
+
+import { and, eq } from "drizzle-orm";
 import type { Actor } from "../auth/principal";
 import { collectedMessage, findBundle } from "../db/bundles";
+import { slos } from "../db/schema";
 import {
   planRollout,
+  type RolloutSpec,
   type RolloutSpecInput,
   resolveRolloutSpec,
   type SpecProblem,
@@ -60,6 +64,47 @@ const fail = (
   details: readonly CreateProblem[] = [],
 ): CreateRolloutFailure => ({ ok: false, code, message, details });
 
+/**
+ * Fills the `slo_burn_rate` gate's SLO snapshot from the project's SLO (a later edit or delete
+ * of the SLO does not change a rollout already created).
+ */
+async function withSloSnapshot(
+  db: Services["db"],
+  projectId: string,
+  spec: RolloutSpec,
+): Promise<{ ok: true; spec: RolloutSpec } | { ok: false; problem: SpecProblem }> {
+  const gate = spec.health_gates.slo_burn_rate;
+  if (gate === null) {
+    return { ok: true, spec };
+  }
+  const slo = await db.query.slos.findFirst({
+    where: and(eq(slos.id, gate.slo_id), eq(slos.projectId, projectId)),
+  });
+  if (!slo) {
+    return {
+      ok: false,
+      problem: {
+        path: "health_gates.slo_burn_rate.slo_id",
+        message: "no such SLO in this project",
+      },
+    };
+  }
+  const snapshot = {
+    service: slo.service,
+    objective: slo.objective,
+    target: slo.target,
+    latency_threshold_ms: slo.latencyThresholdMs,
+    page_burn_rate: slo.alerting.page.burn_rate,
+  };
+  return {
+    ok: true,
+    spec: {
+      ...spec,
+      health_gates: { ...spec.health_gates, slo_burn_rate: { ...gate, slo: snapshot } },
+    },
+  };
+}
+
 /** The spec fields of the body (everything but bundle, target and schedule). */
 function specInput(input: RolloutCreateInput): RolloutSpecInput {
   const { bundle_id: _bundle, target_selector: _target, scheduled_at: _at, ...spec } = input;
@@ -95,8 +140,13 @@ export async function createRolloutFromSpec(
   opts: CreateRolloutOptions = {},
 ): Promise<CreateRolloutOutcome> {
   const { d1, db, clock, config } = services;
-  const spec = resolveRolloutSpec(specInput(input));
-  const problems: SpecProblem[] = validateRolloutSpec(spec);
+  const resolved = resolveRolloutSpec(specInput(input));
+  const problems: SpecProblem[] = validateRolloutSpec(resolved);
+  const gate = await withSloSnapshot(db, project.id, resolved);
+  if (!gate.ok) {
+    problems.push(gate.problem);
+  }
+  const spec = gate.ok ? gate.spec : resolved;
   const now = clock.now();
   const scheduledMs = input.scheduled_at == null ? null : Date.parse(input.scheduled_at);
   if (scheduledMs !== null && Number.isNaN(scheduledMs)) {

@@ -43,11 +43,19 @@ export interface Offer {
 /** What a node does with an offer of `bundleId`. */
 export type Reaction = "activate" | "fail" | "ignore";
 
-/** Per-node behaviour; defaults: activate everything, healthy, quiet metrics. */
+/** Request counts of one telemetry interval (POST …/telemetry, service `api`). */
+export interface Traffic {
+  requests: number;
+  errors_5xx: number;
+}
+
+/** Per-node behaviour; defaults: activate everything, healthy, quiet metrics, no telemetry. */
 export interface Behaviour {
   react: (bundleId: string, offer: Offer) => Reaction;
   health: (activeBundleId: string | null) => "healthy" | "degraded" | "unhealthy";
   metrics: (activeBundleId: string | null) => Metrics;
+  /** Telemetry sent after each heartbeat; absent: the node sends none. */
+  telemetry?: (activeBundleId: string | null) => Traffic;
 }
 
 const DEFAULT_BEHAVIOUR: Behaviour = {
@@ -81,6 +89,30 @@ export class SimNode {
         health: { status: this.behaviour.health(this.active) },
         metrics: this.behaviour.metrics(this.active),
         active_bundle_id: this.active,
+      },
+    });
+    expect(res.status, res.text).toBe(200);
+  }
+
+  /** POST …/telemetry for the interval that ends now, under the bundle the node runs. */
+  async telemetry(traffic: Traffic): Promise<void> {
+    const now = Date.now();
+    const latency = new Array<number>(12).fill(0);
+    latency[3] = traffic.requests;
+    const res = await call("POST", `/api/v1/nodes/${this.id}/telemetry`, {
+      headers: this.headers(),
+      body: {
+        interval_start: new Date(now - 1).toISOString(),
+        interval_seconds: 30,
+        bundle_id: this.active,
+        services: [
+          {
+            service: "api",
+            requests: traffic.requests,
+            errors_5xx: traffic.errors_5xx,
+            latency_buckets: latency,
+          },
+        ],
       },
     });
     expect(res.status, res.text).toBe(200);
@@ -136,6 +168,10 @@ export class SimNode {
       }
     }
     await this.heartbeat();
+    const traffic = this.behaviour.telemetry?.(this.active);
+    if (traffic) {
+      await this.telemetry(traffic);
+    }
   }
 }
 

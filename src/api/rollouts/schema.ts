@@ -63,6 +63,23 @@ const specFields = {
       max_latency_ms: number(),
       max_cpu_percent: number(),
       max_memory_percent: number(),
+      slo_burn_rate: z
+        .object({
+          slo_id: z.string().uuid(),
+          max_burn_rate: number().openapi({ description: "default: the SLO's page burn rate" }),
+          window_seconds: number().openapi({ description: "60–3600, default 300" }),
+          min_events: number().openapi({ description: "default 200" }),
+          confidence: number().openapi({ description: "default 0.95" }),
+          action: z.enum(["fail", "pause"]).nullable().optional(),
+        })
+        .nullable()
+        .optional()
+        .openapi({
+          description:
+            "Fails (default; rolls back with auto_rollback) or pauses the rollout when the " +
+            "nodes running its bundle burn the SLO's error budget above max_burn_rate over " +
+            "window_seconds and significantly more than the nodes not yet updated.",
+        }),
     })
     .nullable()
     .optional()

@@ -1,3 +1,4 @@
+import type { SloCohorts } from "../slo/gate";
 /** `health.status` of a heartbeat. */
 export type HealthStatus = "healthy" | "degraded" | "unhealthy";
 
@@ -54,6 +55,11 @@ export interface Observations {
   readonly nodes: readonly NodeObservation[];
   /** Observations of `observationScope(rollout).baselineNodeIds` (canary analysis only). */
   readonly baseline: readonly NodeObservation[];
+  /**
+   * Telemetry of the rollout's bundle vs every other bundle over the `slo_burn_rate` gate's
+   * window; read only while that gate is configured and a step is assigned.
+   */
+  readonly slo?: SloCohorts | null;
 }
 
 /**

@@ -1,3 +1,10 @@
+import {
+  resolveSloGate,
+  type SloBurnRateGate,
+  type SloBurnRateGateInput,
+  sloGateProblems,
+} from "./slo-gate";
+
 /**
  * The rollout specification: the strategy and safety parameters of the rollout create body
  * (`api.md`), after defaults. Field names stay snake_case as on the wire so the route can pass
@@ -18,6 +25,8 @@ export type RolloutStrategy = (typeof ROLLOUT_STRATEGIES)[number];
  */
 export interface HealthGates {
   readonly heartbeat_healthy: boolean;
+  /** Burn-rate comparison of updated vs not-yet-updated nodes (see `slo-gate.ts`). */
+  readonly slo_burn_rate: SloBurnRateGate | null;
   readonly max_error_rate: number | null;
   readonly max_latency_ms: number | null;
   readonly max_cpu_percent: number | null;
@@ -79,7 +88,11 @@ export interface RolloutSpecInput {
   readonly max_unavailable?: number | null;
   readonly progress_deadline_seconds?: number | null;
   readonly bake_seconds?: number | null;
-  readonly health_gates?: Partial<HealthGates> | null;
+  readonly health_gates?:
+    | (Partial<Omit<HealthGates, "slo_burn_rate">> & {
+        readonly slo_burn_rate?: SloBurnRateGateInput | null;
+      })
+    | null;
   readonly auto_rollback?: boolean | null;
   readonly canary?: Partial<CanarySpec> | null;
   readonly blue_green?: Partial<BlueGreenSpec> | null;
@@ -91,6 +104,7 @@ export interface RolloutSpecInput {
 /** Default health gates: only a fresh `healthy` heartbeat is required. */
 export const DEFAULT_HEALTH_GATES: HealthGates = {
   heartbeat_healthy: true,
+  slo_burn_rate: null,
   max_error_rate: null,
   max_latency_ms: null,
   max_cpu_percent: null,
@@ -134,12 +148,20 @@ export function resolveRolloutSpec(input: RolloutSpecInput): RolloutSpec {
     max_unavailable: input.max_unavailable ?? d.max_unavailable,
     progress_deadline_seconds: deadline,
     bake_seconds: input.bake_seconds ?? d.bake_seconds,
-    health_gates: withDefaults(DEFAULT_HEALTH_GATES, input.health_gates),
+    health_gates: resolveHealthGates(input.health_gates),
     auto_rollback: input.auto_rollback ?? d.auto_rollback,
     canary: withDefaults(DEFAULT_CANARY, input.canary),
     blue_green: withDefaults(DEFAULT_BLUE_GREEN, input.blue_green),
     gate_failure_seconds: input.gate_failure_seconds ?? d.gate_failure_seconds,
     rollback_deadline_seconds: input.rollback_deadline_seconds ?? deadline,
+  };
+}
+
+function resolveHealthGates(input: RolloutSpecInput["health_gates"]): HealthGates {
+  const { slo_burn_rate: gate, ...thresholds } = input ?? {};
+  return {
+    ...withDefaults(DEFAULT_HEALTH_GATES, thresholds),
+    slo_burn_rate: gate ? resolveSloGate(gate) : null,
   };
 }
 
@@ -214,6 +236,9 @@ export function validateRolloutSpec(spec: RolloutSpec): SpecProblem[] {
   range("health_gates.max_latency_ms", g.max_latency_ms, 0, 3_600_000);
   range("health_gates.max_cpu_percent", g.max_cpu_percent, 0, 100);
   range("health_gates.max_memory_percent", g.max_memory_percent, 0, 100);
+  if (g.slo_burn_rate !== null) {
+    problems.push(...sloGateProblems(g.slo_burn_rate));
+  }
   const c = spec.canary;
   if (c.steps.length === 0 || c.steps.length > 20) {
     add("canary.steps", "must list 1 to 20 percentages");

@@ -6,6 +6,7 @@ import type { NodeObservation, Observations } from "./events";
 import { maxHeartbeatAgeMs } from "./gates";
 import type { StepHealth } from "./node-progress";
 import { assessStep, indexObservations, observeEntry } from "./node-progress";
+import { sloGateVerdict } from "./slo-gate";
 import { failRollout, makeError } from "./transitions";
 import type { CanaryAnalysis, Rollout, RolloutIn, StepProgress } from "./types";
 import { assignedStepBase, baseOf } from "./types";
@@ -13,6 +14,9 @@ import { assignedStepBase, baseOf } from "./types";
 type Running = RolloutIn<"running">;
 /** A step whose nodes were assigned. */
 export type AssignedStep = Exclude<StepProgress, { phase: "starting" }>;
+
+/** Who pauses a rollout when the `slo_burn_rate` gate fails with `action: "pause"`. */
+export const SLO_GATE_ACTOR = "system:slo_burn_rate";
 
 /** The bundle to restore on rollback: what the node runs, else what it was meant to run. */
 export function previousBundleOf(
@@ -156,6 +160,29 @@ function evaluateStep(
       );
       return failRollout(updated, error, now, fx);
     }
+  }
+  const gate = spec.health_gates.slo_burn_rate;
+  const verdict = gate ? sloGateVerdict(gate, obs.slo) : null;
+  if (gate && verdict?.kind === "fail") {
+    const details = { gate: "slo_burn_rate", slo_id: gate.slo_id, ...verdict.numbers };
+    if (gate.action === "pause") {
+      fx.record("rollout.paused", SLO_GATE_ACTOR, {
+        step_index: step.index,
+        phase: step.phase,
+        reason: verdict.reason,
+        ...details,
+      });
+      return {
+        ...baseOf(updated),
+        updatedAt: now,
+        state: "paused",
+        step: { ...step, gateFailingSince },
+        pausedAt: now,
+        pausedBy: SLO_GATE_ACTOR,
+      };
+    }
+    const error = makeError("health_gate_failed", verdict.reason, step.index, [], details);
+    return failRollout(updated, error, now, fx);
   }
   const current: AssignedStep = { ...step, gateFailingSince };
   const ready = health.healthy.length >= health.required;
