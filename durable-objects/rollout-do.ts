@@ -4,8 +4,8 @@ import {
   type Outcome,
   observationScope,
   type RolloutEvent,
-  type RolloutStateName,
   reduceRollout,
+  reportWakesTick,
 } from "../src/domain/rollout";
 import { type Env, loadConfig } from "../src/env";
 import type {
@@ -42,9 +42,6 @@ import {
 } from "./rollout/transition";
 
 const systemClock: Clock = { now: () => Date.now() };
-
-/** States that tick on their own, so a node report may bring the next tick forward. */
-const TICKING_STATES: ReadonlySet<RolloutStateName> = new Set(["running", "rolling_back"]);
 
 /**
  * One instance per rollout (`idFromName(rollout id)`): a thin shell over the pure reducer in
@@ -135,8 +132,9 @@ export class RolloutDO extends DurableObject<Env> implements RolloutRpc {
 
   /**
    * A node report forwarded by the node API (at-least-once, unordered). Explicit reports go to
-   * the reducer; any report brings the next tick of a ticking rollout forward (at most one
-   * tick per MIN_TICK_GAP_MS), since the tick reads the same facts from D1.
+   * the reducer; a report from a node the next tick observes brings that tick forward
+   * (`reportWakesTick`; at most one tick per MIN_TICK_GAP_MS), since the tick reads the same
+   * facts from D1.
    */
   onNodeReport(report: NodeReport): Promise<void> {
     return this.serial(async () => {
@@ -159,7 +157,7 @@ export class RolloutDO extends DurableObject<Env> implements RolloutRpc {
         loaded = this.store.load() ?? loaded;
       }
       const now = this.clock.now();
-      if (TICKING_STATES.has(loaded.rollout.state) && (loaded.meta.wakeAt ?? now) > now) {
+      if (reportWakesTick(loaded.rollout, report.nodeId) && (loaded.meta.wakeAt ?? now) > now) {
         this.store.patchMeta({ wakeAt: now });
       }
       await this.finish();

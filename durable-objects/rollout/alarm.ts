@@ -6,9 +6,9 @@
 
 /**
  * Smallest spacing between two ticks. Node reports ask for an immediate tick; a burst of
- * reports from a 500-node step then costs at most one step read per second, not one per report.
+ * reports from a 500-node step then costs at most two step reads per second, not one per report.
  */
-export const MIN_TICK_GAP_MS = 1_000;
+export const MIN_TICK_GAP_MS = 500;
 
 /** Retry delay for outbox work (D1 or audit writes) that failed. */
 export const OUTBOX_RETRY_MS = 5_000;

@@ -59,6 +59,8 @@ export class Fleet {
     restarts: 0,
   };
   readonly convergence: ConvergenceSample[] = [];
+  /** Every pushed offer, with the wall-clock time it arrived (propagation benchmark). */
+  readonly pushedOffers: { nodeId: string; bundleId: string; atMs: number }[] = [];
   /** Set by the scenario once it knows the bundle it rolls out. */
   newBundleId: string | null = null;
   private readonly verifier = new VerifyCache();
@@ -88,6 +90,8 @@ export class Fleet {
       counters: this.counters,
       newBundleId: () => this.newBundleId,
       recordConvergence: (sample) => this.convergence.push(sample),
+      recordPushedOffer: (nodeId, offer) =>
+        this.pushedOffers.push({ nodeId, bundleId: offer.bundle_id, atMs: Date.now() }),
       verify: (offer, archive, keys) => this.verifier.verify(offer, archive, keys),
     };
   }

@@ -65,7 +65,7 @@ export interface FleetContext {
   readonly log: Logger;
   readonly counters: FleetCounters;
   /** A pushed offer arrived (propagation measurements). */
-  recordPushedOffer?(nodeId: string, offer: BundleOffer, at: number): void;
+  recordPushedOffer?(nodeId: string, offer: BundleOffer): void;
   /** The bundle the scenario rolled out (metrics selector `new`). */
   newBundleId(): string | null;
   recordConvergence(sample: ConvergenceSample): void;
@@ -153,7 +153,7 @@ export class VirtualNode {
     this.push = new PushChannel({
       target: (signal) => this.client.pushTarget(signal),
       onOffer: (offer) => {
-        this.ctx.recordPushedOffer?.(this.client.nodeId, offer, this.ctx.now());
+        this.ctx.recordPushedOffer?.(this.client.nodeId, offer);
         void this.serialOffer(offer, life).catch((error: unknown) => {
           this.ctx.log.debug("pushed offer failed", { node: this.name, error: describe(error) });
         });

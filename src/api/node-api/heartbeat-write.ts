@@ -43,7 +43,12 @@ function unfamiliarFlags(known: ReadonlyArray<string | null>, input: HeartbeatIn
   ];
 }
 
-/** A new active bundle of a node in a rollout brings the rollout's next tick forward. */
+/**
+ * The rollout hears of a switch, and of every heartbeat of a node running the rollout's bundle:
+ * the agent heartbeats right after activating, and that is the fresh gate data the current
+ * batch waits for. The rollout DO brings its next tick forward only for nodes of the step it
+ * observes (`reportWakesTick`), so earlier steps' heartbeats cost one cheap RPC each.
+ */
 function notifyRollout(
   services: Services,
   node: NodeRow,
@@ -51,14 +56,15 @@ function notifyRollout(
   previousActive: string | null,
   now: number,
 ): void {
+  const active = input.active_bundle_id;
   if (
-    input.active_bundle_id !== undefined &&
-    input.active_bundle_id !== previousActive &&
+    active !== undefined &&
+    (active !== previousActive || active === node.desiredBundleId) &&
     node.desiredRolloutId !== null
   ) {
     notifyNodeReport(services, node.desiredRolloutId, {
       nodeId: node.id,
-      bundleId: input.active_bundle_id,
+      bundleId: active,
       kind: "heartbeat",
       at: now,
     });

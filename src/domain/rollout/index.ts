@@ -79,6 +79,7 @@
  * The plan is node ids per step; per-node state is a small entry per started node, in arrays
  * aligned with the plan, so a tick copies only the current step's array: O(step size).
  */
+
 export { assertNever } from "../assert";
 export type { CanaryAnalysisInput } from "./canary";
 export { analyzeCanary, collectSamples, NO_SAMPLES } from "./canary";
@@ -96,6 +97,7 @@ export type {
 } from "./commands";
 export type { CreateRolloutInput } from "./create";
 export { createRollout, DEFAULT_HEARTBEAT_INTERVAL_SECONDS } from "./create";
+export * from "./early-tick";
 export type {
   HealthStatus,
   NodeMetrics,
