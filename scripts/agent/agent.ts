@@ -168,6 +168,7 @@ export class Agent {
       validateTimeoutMs: this.config.validateTimeoutMs,
       healthWait: this.config.health,
       maxBundleBytes: this.config.maxBundleBytes,
+      secretsDir: join(this.config.stateDir, "secrets"),
       log: this.deps.log,
       now: this.now,
       event: (event) => this.queueEvent(event),

@@ -20,6 +20,7 @@ export type FailureStep =
   | "digest"
   | "files"
   | "stage"
+  | "secrets"
   | "validate"
   | "reload"
   | "health";
@@ -55,6 +56,8 @@ export interface ApplyContext {
   readonly validateTimeoutMs: number;
   readonly healthWait: HealthWait;
   readonly maxBundleBytes: number;
+  /** Where secret files of model-compiled bundles are written (0700 dir, 0600 files). */
+  readonly secretsDir: string;
   readonly log: Logger;
   readonly now: () => number;
   /** Queues a node event (sent with the next heartbeat). */

@@ -17,6 +17,7 @@ import { ENTRY_FILE } from "./config-store";
 import { describe, RequestError } from "./http";
 import type { BundleOffer } from "./protocol";
 import { waitHealthy } from "./proxy";
+import { needsSecrets, writeSecretFiles } from "./secrets";
 import type { BundleRecord } from "./state";
 
 /**
@@ -148,6 +149,58 @@ async function fetchVerified(
   return { ok: true, value: verified.files };
 }
 
+/**
+ * Writes the secret files a model-compiled bundle references (see secrets.ts) before the
+ * config is staged and switched. A control plane that does not know the route (404) or a
+ * reference deleted since the compile fails the bundle; network trouble defers it.
+ */
+async function fetchSecrets(
+  ctx: ApplyContext,
+  offer: BundleOffer,
+  entry: Uint8Array | undefined,
+  started: number,
+): Promise<Step<string[]>> {
+  if (!needsSecrets(entry)) {
+    return { ok: true, value: [] };
+  }
+  try {
+    const body = await ctx.client.secrets(offer.bundle_id, ctx.signal);
+    if (body.missing.length > 0) {
+      const reason = `referenced secrets no longer exist: ${body.missing.join(", ")}`;
+      return { ok: false, outcome: await fail(ctx, offer.bundle_id, started, "secrets", reason) };
+    }
+    const written = await writeSecretFiles(ctx.secretsDir, body.files);
+    ctx.log.info("secrets written", { bundle_id: offer.bundle_id, files: written.length });
+    return { ok: true, value: written };
+  } catch (error) {
+    if (ctx.signal?.aborted) {
+      throw error;
+    }
+    if (
+      error instanceof RequestError &&
+      error.kind === "http" &&
+      error.status !== null &&
+      error.status < 500
+    ) {
+      return {
+        ok: false,
+        outcome: await fail(ctx, offer.bundle_id, started, "secrets", error.message),
+      };
+    }
+    if (!(error instanceof RequestError)) {
+      return {
+        ok: false,
+        outcome: await fail(ctx, offer.bundle_id, started, "secrets", describe(error)),
+      };
+    }
+    ctx.log.warn("secrets fetch failed; will retry on the next poll", { error: describe(error) });
+    return {
+      ok: false,
+      outcome: { kind: "deferred", bundleId: offer.bundle_id, reason: describe(error) },
+    };
+  }
+}
+
 /** Steps 1–6 and staging: returns the staged directory or a failure outcome. */
 async function stage(
   ctx: ApplyContext,
@@ -157,6 +210,10 @@ async function stage(
   const files = await fetchVerified(ctx, offer, started);
   if (!files.ok) {
     return files;
+  }
+  const secrets = await fetchSecrets(ctx, offer, files.value[ENTRY_FILE], started);
+  if (!secrets.ok) {
+    return secrets;
   }
   let dir: string;
   try {

@@ -31,6 +31,7 @@ import {
   type ReportKind,
   registerResponseSchema,
   type SigningKeyInfo,
+  secretsResponseSchema,
   signingKeysResponseSchema,
   tokenResponseSchema,
 } from "./wire";
@@ -371,6 +372,16 @@ export class NodeClient {
       signingKeysResponseSchema,
     );
     return required(res.data, route).signing_keys;
+  }
+
+  /** `GET /nodes/{id}/secrets?bundle=`: secret files of the bundle being staged. */
+  async secrets(bundleId: string, signal?: AbortSignal) {
+    const route = "GET /nodes/:id/secrets";
+    const res = await this.authed(
+      { method: "GET", route, path: `${this.base}/secrets?bundle=${bundleId}`, signal },
+      secretsResponseSchema,
+    );
+    return required(res.data, route);
   }
 
   /** `POST /nodes/{id}/config`: the config text the node actually runs. Returns its hash. */

@@ -27,6 +27,13 @@ export type SigningKeyInfo = z.output<typeof signingKeySchema>;
 /** `GET /nodes/{id}/signing-keys`: the project's published keys, active first. */
 export const signingKeysResponseSchema = z.object({ signing_keys: z.array(signingKeySchema) });
 
+/** `GET /nodes/{id}/secrets?bundle=`: the secret files of the bundle being staged. */
+export const secretsResponseSchema = z.object({
+  bundle_id: z.string(),
+  files: z.array(z.object({ path: z.string(), content: z.string() })),
+  missing: z.array(z.string()),
+});
+
 export const registerResponseSchema = z.object({
   node_id: z.string().regex(UUID),
   node_key: z.string().min(1),

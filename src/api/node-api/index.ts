@@ -8,6 +8,7 @@ import { registerNodeEvents } from "./events";
 import { registerHeartbeat } from "./heartbeat";
 import { registerRegisterNode } from "./register";
 import { registerRotateNodeKey } from "./rotate-key";
+import { registerNodeSecrets } from "./secrets";
 import { registerNodeSigningKeys } from "./signing-keys-route";
 import { registerNodeSocket } from "./socket";
 import { registerTelemetry } from "./telemetry";
@@ -29,6 +30,7 @@ export function registerNodeApiRoutes(app: App): void {
   registerNodeEvents(app);
   registerNodeConfig(app);
   registerNodeSigningKeys(app);
+  registerNodeSecrets(app);
   registerTelemetry(app);
   registerNodeSocket(app);
 }
