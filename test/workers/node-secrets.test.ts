@@ -5,7 +5,10 @@ import { nodeKeyHeaders, registerNode } from "./fixtures";
 import { call, createTenant, expectEnvelope } from "./harness";
 
 async function compiledModel(t: { slug: string; adminKey: string }) {
-  const res = await call("POST", `/api/v1/projects/${t.slug}/config/compile`, { key: t.adminKey, body: {} });
+  const res = await call("POST", `/api/v1/projects/${t.slug}/config/compile`, {
+    key: t.adminKey,
+    body: {},
+  });
   expect([200, 202], res.text).toContain(res.status);
   const bundle = await settled(t, res.body.bundle_id);
   expect(bundle.status).toBe("compiled");
@@ -24,8 +27,18 @@ describe("node secrets route", () => {
     const value = `s-${crypto.randomUUID()}`;
     await seedModel(t, value);
     await createEntity(t, "secrets", { name: "unused", value: "not-referenced" });
-    await createEntity(t, "certificates", { name: "www", cert_pem: CERTS["www.crt"], key_pem: CERTS["www.key"], chain_pem: CERTS["chain.crt"] });
-    await createEntity(t, "listeners", { name: "https", address: "0.0.0.0:8443", protocol: "https", certificates: ["www"] });
+    await createEntity(t, "certificates", {
+      name: "www",
+      cert_pem: CERTS["www.crt"],
+      key_pem: CERTS["www.key"],
+      chain_pem: CERTS["chain.crt"],
+    });
+    await createEntity(t, "listeners", {
+      name: "https",
+      address: "0.0.0.0:8443",
+      protocol: "https",
+      certificates: ["www"],
+    });
     const bundleId = await compiledModel(t);
     const node = await registerNode(t);
     const auth = { headers: nodeKeyHeaders(node.nodeKey) };
@@ -42,19 +55,28 @@ describe("node secrets route", () => {
       "cert-www.key",
       "signer-key",
     ]);
-    const byPath = Object.fromEntries(res.body.files.map((f: { path: string; content: string }) => [f.path, f.content]));
+    const byPath = Object.fromEntries(
+      res.body.files.map((f: { path: string; content: string }) => [f.path, f.content]),
+    );
     expect(byPath["signer-key"]).toBe(value);
     expect(byPath["cert-www.key"]).toBe(CERTS["www.key"]);
     expect(byPath["cert-www.crt"]).toContain((CERTS["chain.crt"] ?? "").trim());
     expect(res.text).not.toContain("not-referenced");
 
     // Rotation: the same bundle now gets the new value; a fresh compile gets a new id.
-    await call("PUT", `${configPath(t.slug, "secrets")}/signer-key`, { key: t.adminKey, body: { value: "rotated" } });
+    await call("PUT", `${configPath(t.slug, "secrets")}/signer-key`, {
+      key: t.adminKey,
+      body: { value: "rotated" },
+    });
     const after = await call("GET", path, auth);
     expect(after.body.files.find((f: { path: string }) => f.path === "signer-key").version).toBe(2);
     const next = await compiledModel(t);
     expect(next).not.toBe(bundleId);
-    expectEnvelope(await call("GET", `/api/v1/nodes/${node.nodeId}/secrets?bundle=${next}`, auth), 403, "FORBIDDEN");
+    expectEnvelope(
+      await call("GET", `/api/v1/nodes/${node.nodeId}/secrets?bundle=${next}`, auth),
+      403,
+      "FORBIDDEN",
+    );
   });
 
   it("is node-authenticated and only for the caller's own node id", async () => {
@@ -66,10 +88,16 @@ describe("node secrets route", () => {
     await assign(t, a.nodeId, bundleId);
     const path = `/api/v1/nodes/${a.nodeId}/secrets?bundle=${bundleId}`;
     expectEnvelope(await call("GET", path), 401, "UNAUTHORIZED");
-    expectEnvelope(await call("GET", path, { headers: nodeKeyHeaders(b.nodeKey) }), 403, "FORBIDDEN");
+    expectEnvelope(
+      await call("GET", path, { headers: nodeKeyHeaders(b.nodeKey) }),
+      403,
+      "FORBIDDEN",
+    );
     expectEnvelope(await call("GET", path, { key: t.adminKey }), 401, "UNAUTHORIZED");
     expectEnvelope(
-      await call("GET", `/api/v1/nodes/${a.nodeId}/secrets?bundle=nothex`, { headers: nodeKeyHeaders(a.nodeKey) }),
+      await call("GET", `/api/v1/nodes/${a.nodeId}/secrets?bundle=nothex`, {
+        headers: nodeKeyHeaders(a.nodeKey),
+      }),
       400,
       "BAD_REQUEST",
     );

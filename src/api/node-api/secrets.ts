@@ -26,11 +26,9 @@ const response = z
         content: z.string(),
       }),
     ),
-    missing: z
-      .array(z.string())
-      .openapi({
-        description: "References deleted since the compile (`secret/<name>`); stage must fail",
-      }),
+    missing: z.array(z.string()).openapi({
+      description: "References deleted since the compile (`secret/<name>`); stage must fail",
+    }),
   })
   .openapi("NodeSecrets");
 
@@ -49,10 +47,7 @@ const route = createRoute({
   request: { params: nodeIdParam, query },
   responses: {
     200: { description: "The files", content: { "application/json": { schema: response } } },
-    400: {
-      description: "Bad bundle id",
-      content: { "application/json": { schema: z.object({}) } },
-    },
+    400: errorResponses[400],
     ...nodeErrors,
   },
 });
