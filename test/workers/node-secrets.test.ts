@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { settled } from "./bundles-helpers";
 import { CERTS, configPath, createEntity, seedModel } from "./config-helpers";
 import { nodeKeyHeaders, registerNode } from "./fixtures";
-import { call, createTenant, expectEnvelope } from "./harness";
+import { call, createTenant, expectEnvelope, type Tenant } from "./harness";
 
-async function compiledModel(t: { slug: string; adminKey: string }) {
+async function compiledModel(t: Tenant) {
   const res = await call("POST", `/api/v1/projects/${t.slug}/config/compile`, {
     key: t.adminKey,
     body: {},
