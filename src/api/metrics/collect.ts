@@ -59,6 +59,8 @@ interface Collected {
   transitions: readonly Row[];
   drift: readonly Row[];
   histogram: readonly HistogramRow[];
+  /** Per project: the earliest certificate `not_after` (ms) in `n`. */
+  certs: readonly Row[];
 }
 
 function zeroFilled(
@@ -101,32 +103,41 @@ async function query(services: Services, vis: Visibility, now: number): Promise<
     (le) => `SUM(CASE WHEN x.compile_duration_ms <= ${le * 1000} THEN 1 ELSE 0 END)`,
   ).join(", ");
   const states = ACTIVE_ROLLOUT_STATES.map(() => "?").join(", ");
-  const [projects, nodes, bundles, rollouts, transitions, drift, histogram] = await Promise.all([
-    d1
-      .prepare(`SELECT p.id AS project_id, p.slug AS slug FROM projects p WHERE ${filter}`)
-      .bind(...params)
-      .all<{ project_id: string; slug: string }>(),
-    grouped("nodes", "x.status", "x.revoked_at IS NULL"),
-    grouped("bundles", "x.status", "x.deleted_at IS NULL"),
-    grouped("rollouts", "x.state", `x.state IN (${states})`, ...ACTIVE_ROLLOUT_STATES),
-    grouped(
-      "audit_logs",
-      "x.action",
-      "x.action LIKE 'rollout.%' AND x.created_at >= ?",
-      now - TRANSITION_WINDOW_MS,
-    ),
-    grouped("drift_events", "'open'", "x.resolved_at IS NULL"),
-    d1
-      .prepare(
-        `SELECT p.id AS project_id, p.slug AS slug, COUNT(*) AS n,
+  const [projects, nodes, bundles, rollouts, transitions, drift, histogram, certs] =
+    await Promise.all([
+      d1
+        .prepare(`SELECT p.id AS project_id, p.slug AS slug FROM projects p WHERE ${filter}`)
+        .bind(...params)
+        .all<{ project_id: string; slug: string }>(),
+      grouped("nodes", "x.status", "x.revoked_at IS NULL"),
+      grouped("bundles", "x.status", "x.deleted_at IS NULL"),
+      grouped("rollouts", "x.state", `x.state IN (${states})`, ...ACTIVE_ROLLOUT_STATES),
+      grouped(
+        "audit_logs",
+        "x.action",
+        "x.action LIKE 'rollout.%' AND x.created_at >= ?",
+        now - TRANSITION_WINDOW_MS,
+      ),
+      grouped("drift_events", "'open'", "x.resolved_at IS NULL"),
+      d1
+        .prepare(
+          `SELECT p.id AS project_id, p.slug AS slug, COUNT(*) AS n,
            SUM(x.compile_duration_ms) AS sum_ms, json_array(${buckets}) AS buckets
          FROM bundles x JOIN projects p ON p.id = x.project_id
          WHERE ${filter} AND x.compiled_at >= ? AND x.compile_duration_ms IS NOT NULL
          GROUP BY p.id, p.slug`,
-      )
-      .bind(...params, now - COMPILE_WINDOW_MS)
-      .all<HistogramRow>(),
-  ]);
+        )
+        .bind(...params, now - COMPILE_WINDOW_MS)
+        .all<HistogramRow>(),
+      d1
+        .prepare(
+          `SELECT p.id AS project_id, p.slug AS slug, 'cert' AS label, MIN(x.not_after) AS n
+         FROM config_certificates x JOIN projects p ON p.id = x.project_id
+         WHERE ${filter} GROUP BY p.id, p.slug`,
+        )
+        .bind(...params)
+        .all<Row>(),
+    ]);
   return {
     slugs: new Map(projects.results.map((p) => [p.project_id, p.slug])),
     nodes: nodes.results,
@@ -135,6 +146,7 @@ async function query(services: Services, vis: Visibility, now: number): Promise<
     transitions: transitions.results,
     drift: drift.results,
     histogram: histogram.results,
+    certs: certs.results,
   };
 }
 
@@ -146,6 +158,7 @@ const NOTHING: Collected = {
   transitions: [],
   drift: [],
   histogram: [],
+  certs: [],
 };
 
 function bucketCounts(json: string): number[] {
@@ -164,7 +177,7 @@ export async function collectMetrics(
 }
 
 function families(data: Collected, now: number): MetricFamily[] {
-  const { slugs, nodes, bundles, rollouts, transitions, drift, histogram } = data;
+  const { slugs, nodes, bundles, rollouts, transitions, drift, histogram, certs } = data;
   const driftCounts = new Map(drift.map((r) => [r.project_id, r.n]));
   const requests = requestSeries();
   const isolate = isolateInfo();
@@ -204,6 +217,12 @@ function families(data: Collected, now: number): MetricFamily[] {
         labels: { project: slug },
         value: driftCounts.get(projectId) ?? 0,
       })),
+    },
+    {
+      name: "zcp_certificate_soonest_expiry_timestamp_seconds",
+      help: "Earliest not_after of the project's config-model certificates (projects with none are absent).",
+      type: "gauge",
+      samples: certs.map((r) => ({ labels: { project: r.slug }, value: Math.floor(r.n / 1000) })),
     },
     {
       name: "zcp_bundle_compile_duration_seconds",

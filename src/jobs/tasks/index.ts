@@ -4,6 +4,7 @@
  */
 import "./alert-watchdog";
 import "./audit-retention";
+import "./cert-expiry";
 import "./drift";
 import "./gc";
 import "./gitops-rollouts";
