@@ -3,12 +3,14 @@ import { sha256Hex } from "../../auth/crypto";
 import { nodeRuntimeConfigs } from "../../db/schema";
 import { errorResponses } from "../errors";
 import type { App } from "../hono";
+import { MAX_BODY_BYTES } from "../middleware/body-limit";
 import { currentNode } from "../middleware/node-auth";
 import { nodeErrors, nodeIdParam, nodeSecurity } from "./schema";
 
 const body = z
   .object({
-    config_kdl: z.string().openapi({
+    // A whole proxy config: as large as the body limit allows (stated, so clients see it).
+    config_kdl: z.string().max(MAX_BODY_BYTES).openapi({
       example:
         'server {\n  worker-threads 4\n}\nlisteners {\n  listener "http" {\n    address "0.0.0.0:8080"\n    protocol "http"\n  }\n}\n',
     }),
