@@ -10,6 +10,7 @@ import { registerPromoteRollout } from "./promote";
 import { registerRejectRollout } from "./reject";
 import { registerResumeRollout } from "./resume";
 import { registerRollbackRollout } from "./rollback";
+import { registerRolloutTelemetry } from "./telemetry";
 
 /** Rollout routes (operator API). */
 export function registerRolloutRoutes(app: App): void {
@@ -17,6 +18,7 @@ export function registerRolloutRoutes(app: App): void {
   registerCreateRollout(app);
   registerGetRollout(app);
   registerListRolloutNodes(app);
+  registerRolloutTelemetry(app);
   registerPauseRollout(app);
   registerResumeRollout(app);
   registerCancelRollout(app);

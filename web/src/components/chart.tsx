@@ -16,6 +16,10 @@ export interface LineChartProps {
   bars?: boolean;
   /** Dashed horizontal reference lines, e.g. an alert threshold or a burn-rate limit. */
   thresholds?: Array<{ value: number; label: string }>;
+  /** Category labels: point x values are indices into them instead of times. */
+  xLabels?: string[];
+  /** Time range shown (epoch ms); default: from the first to the last point. */
+  xRange?: [number, number];
 }
 
 const DEFAULT_HEIGHT_PX = 180;
@@ -34,13 +38,23 @@ export function LineChart({
   height = DEFAULT_HEIGHT_PX,
   bars = false,
   thresholds = [],
+  xLabels,
+  xRange,
 }: LineChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const handle = useRef<ChartHandle | null>(null);
   const [ready, setReady] = useState(false);
   const [failed, setFailed] = useState<string | null>(null);
   const points = series.reduce((n, s) => n + s.points.length, 0);
-  const spec: ChartSpec = { series, unit, height, bars, thresholds };
+  const spec: ChartSpec = {
+    series,
+    unit,
+    height,
+    bars,
+    thresholds,
+    xLabels: xLabels ?? null,
+    xRange: xRange ?? null,
+  };
 
   useEffect(() => {
     const el = host.current;

@@ -16,6 +16,13 @@ export interface ChartSpec {
   bars: boolean;
   /** Horizontal reference lines (thresholds), drawn dashed. */
   thresholds: Array<{ value: number; label: string }>;
+  /**
+   * Categories instead of time: point x values are indices into these labels (e.g. burn-rate
+   * windows), drawn evenly spaced.
+   */
+  xLabels: string[] | null;
+  /** The time range to show (epoch ms), e.g. the range that was queried; default: the data's. */
+  xRange: [number, number] | null;
 }
 
 /** A mounted chart. */
@@ -24,8 +31,14 @@ export interface ChartHandle {
   destroy(): void;
 }
 
+function xRangeS(spec: ChartSpec): [number, number] {
+  const [from, to] = spec.xRange ?? [0, 0];
+  return [from / 1000, to / 1000];
+}
+
 function options(spec: ChartSpec, width: number): uPlot.Options {
-  const bars = uPlot.paths.bars?.({ size: [0.8, 24] });
+  const bars = uPlot.paths.bars?.({ size: [0.8, 48] });
+  const labels = spec.xLabels;
   return {
     width,
     height: spec.height,
@@ -56,9 +69,23 @@ function options(spec: ChartSpec, width: number): uPlot.Options {
         }),
       ),
     ],
-    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] } },
+    scales: {
+      x: labels
+        ? { time: false, range: () => [-0.5, labels.length - 0.5] }
+        : spec.xRange
+          ? { time: true, range: () => xRangeS(spec) }
+          : { time: true },
+      y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+    },
     axes: [
-      { stroke: "#64748b", grid: { stroke: "#e2e8f0", width: 1 } },
+      labels
+        ? {
+            stroke: "#64748b",
+            grid: { show: false },
+            splits: () => labels.map((_l, i) => i),
+            values: (_u, ticks) => ticks.map((t) => labels[t] ?? ""),
+          }
+        : { stroke: "#64748b", grid: { stroke: "#e2e8f0", width: 1 } },
       {
         stroke: "#64748b",
         grid: { stroke: "#e2e8f0", width: 1 },
@@ -72,7 +99,10 @@ function options(spec: ChartSpec, width: number): uPlot.Options {
 }
 
 function data(spec: ChartSpec): uPlot.AlignedData {
-  const { xs, ys } = alignSeries(spec.series);
+  const aligned = alignSeries(spec.series);
+  // Category charts keep their indices as x (alignSeries turns ms into s for time axes).
+  const xs = spec.xLabels ? aligned.xs.map((x) => x * 1000) : aligned.xs;
+  const ys = aligned.ys;
   const flat = spec.thresholds.map((t) => xs.map(() => t.value));
   return [xs, ...ys, ...flat];
 }
@@ -88,6 +118,7 @@ export function mountChart(el: HTMLElement, initial: ChartSpec): ChartHandle {
     update(next) {
       const sameShape =
         next.bars === spec.bars &&
+        next.xLabels?.join("\u0000") === spec.xLabels?.join("\u0000") &&
         next.series.length === spec.series.length &&
         next.thresholds.length === spec.thresholds.length &&
         next.series.every((s, i) => s.name === spec.series[i]?.name);

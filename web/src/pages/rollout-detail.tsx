@@ -3,6 +3,7 @@ import { AnalysisView } from "../components/analysis";
 import { FilterSelect } from "../components/filter-select";
 import { RolloutProgress } from "../components/progress";
 import { currentStepState, RolloutActions } from "../components/rollout-actions";
+import { RolloutTelemetryCharts } from "../components/rollout-telemetry";
 import { ErrorBox, Loading, PageTitle, StatusBadge } from "../components/ui";
 import { api, projectPath } from "../lib/api";
 import { useProject } from "../lib/context";
@@ -131,6 +132,7 @@ export function RolloutDetailPage({ id }: { id: string }) {
         </h2>
         <RolloutProgress progress={r.progress} />
       </section>
+      <RolloutTelemetryCharts path={path} live={ACTIVE_ROLLOUT_STATES.has(r.state)} />
       <div class="grid2">
         <section class="card" aria-labelledby="steps-h">
           <h2 id="steps-h">Steps</h2>

@@ -10,6 +10,7 @@ import { forgetProject, rememberProject } from "../lib/prefs";
 import { Link, match, navigatedInApp, useLocation } from "../lib/router";
 import { useStore } from "../lib/store";
 import type { LiveTicket, Project } from "../lib/types";
+import { AlertsPage } from "../pages/alerts";
 import { ApiKeysPage } from "../pages/api-keys";
 import { AuditPage } from "../pages/audit";
 import { BundleDetailPage } from "../pages/bundle-detail";
@@ -22,7 +23,9 @@ import { OverviewPage } from "../pages/overview";
 import { RolloutDetailPage } from "../pages/rollout-detail";
 import { RolloutNewPage } from "../pages/rollout-new";
 import { RolloutsPage } from "../pages/rollouts";
+import { SlosPage } from "../pages/slos";
 import { EnrollmentTokensPage } from "../pages/tokens";
+import { WafPage } from "../pages/waf";
 import { LiveAnnouncer } from "./live-announcer";
 
 /** Project pages by path pattern (relative to /p/:project), first match wins. */
@@ -37,6 +40,9 @@ const ROUTES: Array<[string, (p: Record<string, string>) => ComponentChildren]> 
   ["/rollouts", () => <RolloutsPage />],
   ["/rollouts/new", () => <RolloutNewPage />],
   ["/rollouts/:id", (p) => <RolloutDetailPage id={p.id ?? ""} />],
+  ["/slos", () => <SlosPage />],
+  ["/alerts", () => <AlertsPage />],
+  ["/waf", () => <WafPage />],
   ["/audit", () => <AuditPage />],
   ["/tokens", () => <EnrollmentTokensPage />],
   ["/api-keys", () => <ApiKeysPage />],
@@ -47,6 +53,9 @@ const NAV: Array<[string, string]> = [
   ["/nodes", "Nodes"],
   ["/bundles", "Bundles"],
   ["/rollouts", "Rollouts"],
+  ["/slos", "SLOs"],
+  ["/alerts", "Alerts"],
+  ["/waf", "WAF"],
   ["/audit", "Audit log"],
   ["/tokens", "Enrollment tokens"],
   ["/api-keys", "API keys"],
