@@ -197,10 +197,11 @@ describe("dashboard: core workflow", () => {
     expect(await page.locator("tbody tr").count()).toBe(NODES);
     await screenshot(page, "10-nodes");
     await page.locator("tbody tr a").first().click();
-    // The simulated nodes report CPU and memory with every heartbeat: uPlot draws those lines.
+    // The simulated nodes report CPU and memory with every heartbeat; history is sampled about
+    // once a minute, so early on uPlot draws a dot (a lone point), later a line.
     const cpu = await drawnChart(page.locator("figure.chart", { hasText: "CPU" }), "c3");
     expect(cpu.points).toBeGreaterThan(0);
-    expect(cpu.tonePixels).toBeGreaterThan(50);
+    expect(cpu.tonePixels).toBeGreaterThan(8);
     await screenshot(page, "11-node-detail");
   });
 

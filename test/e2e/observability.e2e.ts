@@ -15,6 +15,12 @@ const ctx = inject("e2e");
 const UI_TIMEOUT_MS = 150_000;
 const BUCKETS = 12;
 
+/**
+ * A project of its own, so this file's node, rules and SLO never show up in the other browser
+ * tests' project (they count its nodes), whichever order the files run in.
+ */
+const project = `obs-${Date.now().toString(36)}`;
+let enrollmentToken = "";
 let browser: TestBrowser;
 let page: Page;
 let feeding: ReturnType<typeof setInterval> | undefined;
@@ -27,11 +33,11 @@ function histogram(requests: number, index: number): number[] {
 
 /** Registers a node and returns a function that sends one 10-second telemetry report. */
 async function telemetryNode(name: string): Promise<() => Promise<void>> {
-  const res = await fetch(`${ctx.baseUrl}/api/v1/projects/${ctx.project}/nodes/register`, {
+  const res = await fetch(`${ctx.baseUrl}/api/v1/projects/${project}/nodes/register`, {
     method: "POST",
     headers: {
       "content-type": "application/json",
-      "x-zentinel-enrollment-token": ctx.enrollmentToken,
+      "x-zentinel-enrollment-token": enrollmentToken,
     },
     body: JSON.stringify({ name }),
   });
@@ -65,6 +71,14 @@ async function telemetryNode(name: string): Promise<() => Promise<void>> {
 }
 
 beforeAll(async () => {
+  await apiCall(ctx, "POST", "/api/v1/projects", { slug: project, name: "Observability e2e" });
+  const token = await apiCall<{ token: string }>(
+    ctx,
+    "POST",
+    `/api/v1/projects/${project}/enrollment-tokens`,
+    { name: "observability e2e" },
+  );
+  enrollmentToken = token.token;
   const send = await telemetryNode(`obs-e2e-${Date.now().toString(36)}`);
   await send();
   feeding = setInterval(() => {
@@ -83,7 +97,7 @@ afterAll(async () => {
 
 describe("dashboard: alerts and WAF", () => {
   it("shows a firing error-rate alert for the failing service only", async () => {
-    await apiCall(ctx, "POST", `/api/v1/projects/${ctx.project}/alert-rules`, {
+    await apiCall(ctx, "POST", `/api/v1/projects/${project}/alert-rules`, {
       name: "checkout errors",
       metric: "error_rate",
       service: "checkout",
@@ -94,7 +108,7 @@ describe("dashboard: alerts and WAF", () => {
     const catalogRule = await apiCall<{ id: string }>(
       ctx,
       "POST",
-      `/api/v1/projects/${ctx.project}/alert-rules`,
+      `/api/v1/projects/${project}/alert-rules`,
       {
         name: "catalog errors",
         metric: "error_rate",
@@ -108,7 +122,7 @@ describe("dashboard: alerts and WAF", () => {
     await page.getByLabel("Password", { exact: true }).fill(ctx.adminPassword);
     await page.getByRole("button", { name: "Sign in", exact: true }).click();
     await page.getByTestId("live-status").waitFor({ timeout: UI_TIMEOUT_MS });
-    await page.getByRole("link", { name: "Alerts", exact: true }).click();
+    await page.goto(`${ctx.baseUrl}/p/${project}/alerts`);
     await page
       .getByTestId("firing-count")
       .filter({ hasText: /^1$/ })
@@ -128,7 +142,7 @@ describe("dashboard: alerts and WAF", () => {
           last_evaluated_at: string | null;
           last_value: number | null;
           state: string;
-        }>(ctx, "GET", `/api/v1/projects/${ctx.project}/alert-rules/${catalogRule.id}`);
+        }>(ctx, "GET", `/api/v1/projects/${project}/alert-rules/${catalogRule.id}`);
         return r.last_evaluated_at === null ? undefined : r;
       },
       UI_TIMEOUT_MS,
@@ -152,7 +166,7 @@ describe("dashboard: alerts and WAF", () => {
         const top = await apiCall<{ items: unknown[] }>(
           ctx,
           "GET",
-          `/api/v1/projects/${ctx.project}/waf/top-rules`,
+          `/api/v1/projects/${project}/waf/top-rules`,
         );
         return top.items.length > 0 ? true : undefined;
       },
@@ -174,7 +188,7 @@ describe("dashboard: alerts and WAF", () => {
   });
 
   it("shows an SLO's budget and burn rates once the SLI job has run", async () => {
-    await apiCall(ctx, "POST", `/api/v1/projects/${ctx.project}/slos`, {
+    await apiCall(ctx, "POST", `/api/v1/projects/${project}/slos`, {
       name: "checkout availability",
       service: "checkout",
       objective: "availability",
