@@ -11,20 +11,16 @@ import { join } from "node:path";
 import type { TrustedKey } from "../../src/bundles/verify";
 import { applyOffer, verifyActivation } from "./apply";
 import type { ApplyContext, ApplyOutcome } from "./apply-outcome";
-import { failureDelayMs, jitterMs, type Random } from "./backoff";
+import type { Random } from "./backoff";
 import { type AgentConfig, type AgentDeps, AgentFatalError } from "./config";
 import { BOOTSTRAP_VERSION, ConfigStore } from "./config-store";
 import { enroll } from "./enroll";
-import { describe, HttpClient, RequestError } from "./http";
-import {
-  type BundleOffer,
-  type HeartbeatResponse,
-  NodeClient,
-  type NodeEvent,
-  type PollResult,
-} from "./protocol";
+import { describe, HttpClient } from "./http";
+import { type BundleOffer, type HeartbeatResponse, NodeClient, type PollResult } from "./protocol";
 import { LocalProxy } from "./proxy";
 import { PushChannel } from "./push";
+import { isCredentialsRejected, runLoop } from "./run-loop";
+import { SideReports } from "./side-reports";
 import { type Identity, type RuntimeState, StateStore } from "./state";
 import { Telemetry } from "./telemetry";
 import { pinPublishedKeys, trustedKeys } from "./trusted-keys";
@@ -41,13 +37,6 @@ export interface CycleReport {
   readonly outcome: ApplyOutcome | null;
 }
 
-const EVENT_QUEUE_MAX = 200;
-const INTERVAL_JITTER_FRACTION = 0.1;
-
-function isCredentialsRejected(error: unknown): boolean {
-  return error instanceof RequestError && error.status === 401;
-}
-
 /** One running agent. Create with {@link Agent.start}. */
 export class Agent {
   readonly configs: ConfigStore;
@@ -57,8 +46,7 @@ export class Agent {
   private readonly now: () => number;
   private readonly random: Random;
   private readonly heartbeatWaker = new Waker();
-  private readonly events: NodeEvent[] = [];
-  private configReportPending = true;
+  private readonly reports: SideReports;
   /** A bundle id the agent refused and reported: sent as If-None-Match so the server can 304. */
   private settledOn: string | null = null;
   private pollIntervalS: number;
@@ -102,6 +90,7 @@ export class Agent {
       log: deps.log,
       fetch: deps.fetch,
     });
+    this.reports = new SideReports(this.client, this.configs, deps.log);
     this.pollIntervalS = identity.poll_interval_s;
     this.heartbeatIntervalS = identity.heartbeat_interval_s;
   }
@@ -136,20 +125,16 @@ export class Agent {
     }
     const agent = new Agent(config, deps, store, identity, await store.loadRuntime(), http);
     await agent.configs.init(config.bootstrapConfig);
-    agent.queueEvent({ event_type: "startup", message: `zentinel-agent ${AGENT_VERSION} started` });
+    agent.reports.queue({
+      event_type: "startup",
+      message: `zentinel-agent ${AGENT_VERSION} started`,
+    });
     return agent;
   }
 
   /** Keys bundles must be signed with: pinned at registration plus operator-supplied ones. */
   get trustedKeys(): TrustedKey[] {
     return trustedKeys(this.identity, this.config.extraSigningKeys);
-  }
-
-  private queueEvent(event: NodeEvent): void {
-    this.events.push(event);
-    if (this.events.length > EVENT_QUEUE_MAX) {
-      this.events.splice(0, this.events.length - EVENT_QUEUE_MAX);
-    }
   }
 
   private applyContext(signal?: AbortSignal): ApplyContext {
@@ -171,9 +156,9 @@ export class Agent {
       secretsDir: join(this.config.stateDir, "secrets"),
       log: this.deps.log,
       now: this.now,
-      event: (event) => this.queueEvent(event),
+      event: (event) => this.reports.queue(event),
       onLiveChanged: async () => {
-        this.configReportPending = true;
+        this.reports.configChanged();
         await this.telemetry.rebase();
       },
       signal,
@@ -195,7 +180,7 @@ export class Agent {
       });
       await this.configs.switchTo(expected);
       await this.proxy.reload();
-      this.configReportPending = true;
+      this.reports.configChanged();
     }
     const active = this.runtime.active;
     if (active === null || active.verified) {
@@ -231,34 +216,8 @@ export class Agent {
       signal,
     );
     this.heartbeatIntervalS = res.heartbeat_interval_s;
-    await this.flushSideReports(signal);
+    await this.reports.flush(signal);
     return res;
-  }
-
-  private async flushSideReports(signal?: AbortSignal): Promise<void> {
-    if (this.events.length > 0) {
-      const batch = this.events.splice(0, this.events.length);
-      try {
-        await this.client.events(batch, signal);
-      } catch (error) {
-        this.events.unshift(...batch.slice(0, EVENT_QUEUE_MAX - this.events.length));
-        this.deps.log.warn("sending events failed", {
-          error: describe(error),
-          queued: this.events.length,
-        });
-      }
-    }
-    if (this.configReportPending) {
-      try {
-        const text = await this.configs.readLiveEntry();
-        if (text !== null) {
-          await this.client.reportConfig(text, signal);
-        }
-        this.configReportPending = false;
-      } catch (error) {
-        this.deps.log.warn("config report failed", { error: describe(error) });
-      }
-    }
   }
 
   /** Polls once and applies an offer if there is one. */
@@ -358,44 +317,26 @@ export class Agent {
     const stop = new AbortController();
     const both = AbortSignal.any([signal, stop.signal]);
     let fatal: unknown = null;
-    const loop = async (
+    const loop = (
       name: string,
       work: () => Promise<unknown>,
       intervalS: () => number,
       wait: Waker,
-    ) => {
-      let failures = 0;
-      while (!both.aborted) {
-        let delayMs: number;
-        try {
-          await work();
-          failures = 0;
-          delayMs = jitterMs(intervalS() * 1000, INTERVAL_JITTER_FRACTION, this.random);
-        } catch (error) {
-          if (both.aborted) {
-            return;
-          }
-          if (isCredentialsRejected(error) || error instanceof AgentFatalError) {
-            fatal = error;
-            stop.abort();
-            return;
-          }
-          delayMs = failureDelayMs(
-            intervalS() * 1000,
-            failures,
-            this.config.failureBackoffCapMs,
-            this.random,
-          );
-          failures += 1;
-          this.deps.log.warn(`${name} failed; backing off`, {
-            error: describe(error),
-            consecutive_failures: failures,
-            next_attempt_ms: delayMs,
-          });
-        }
-        await wait.sleep(delayMs, both).catch(() => undefined);
-      }
-    };
+    ) =>
+      runLoop({
+        name,
+        work,
+        intervalS,
+        wait,
+        signal: both,
+        stop,
+        onFatal: (error) => {
+          fatal = error;
+        },
+        failureBackoffCapMs: this.config.failureBackoffCapMs,
+        random: this.random,
+        log: this.deps.log,
+      });
     await this.resume(both).catch((error: unknown) => {
       this.deps.log.error("resume failed", { error: describe(error) });
     });
@@ -450,14 +391,6 @@ export class Agent {
 
   /** Best-effort `shutdown` event on the way out. */
   async shutdown(): Promise<void> {
-    this.queueEvent({ event_type: "shutdown", message: "zentinel-agent stopping" });
-    try {
-      await this.client.events(
-        this.events.splice(0, this.events.length),
-        AbortSignal.timeout(3_000),
-      );
-    } catch (error) {
-      this.deps.log.debug("shutdown event not sent", { error: describe(error) });
-    }
+    await this.reports.sendFinal({ event_type: "shutdown", message: "zentinel-agent stopping" });
   }
 }

@@ -11,11 +11,11 @@
 import type { z } from "zod";
 import { type BackoffPolicy, backoffDelayMs, type Random } from "./backoff";
 import { type HttpClient, RequestError } from "./http";
+import { required } from "./register";
 import {
   API_PREFIX,
   type BundleOffer,
   configResponseSchema,
-  ENROLLMENT_TOKEN_HEADER,
   eventsResponseSchema,
   type HeartbeatRequest,
   type HeartbeatResponse,
@@ -25,17 +25,15 @@ import {
   okSchema,
   type PollResult,
   pollResponseSchema,
-  type RegisterRequest,
-  type RegisterResponse,
   type ReportBody,
   type ReportKind,
-  registerResponseSchema,
   type SigningKeyInfo,
   secretsResponseSchema,
   signingKeysResponseSchema,
   tokenResponseSchema,
 } from "./wire";
 
+export { registerNode } from "./register";
 export * from "./wire";
 
 /** What a node needs to authenticate. */
@@ -65,38 +63,6 @@ const TOKEN_MIN_REMAINING_MS = 60_000;
 /** Redirects followed by a download (e.g. control plane → signed storage URL). */
 export const MAX_DOWNLOAD_REDIRECTS = 3;
 const DEFAULT_TOKEN_BACKOFF: BackoffPolicy = { baseMs: 30_000, capMs: 30 * 60_000 };
-
-/** Registers a node with an enrollment token. 401: bad/expired/used-up token; 409: name taken. */
-export async function registerNode(
-  http: HttpClient,
-  project: string,
-  enrollmentToken: string,
-  body: RegisterRequest,
-  signal?: AbortSignal,
-): Promise<RegisterResponse> {
-  // One key for every HTTP retry of this registration: if a response is lost, the retry is
-  // answered for the same node instead of 409 "name taken".
-  const idempotencyKey = crypto.randomUUID();
-  const res = await http.requestJson(
-    {
-      method: "POST",
-      route: "POST /projects/:project/nodes/register",
-      path: `${API_PREFIX}/projects/${encodeURIComponent(project)}/nodes/register`,
-      headers: { [ENROLLMENT_TOKEN_HEADER]: enrollmentToken, "idempotency-key": idempotencyKey },
-      json: body,
-      signal,
-    },
-    registerResponseSchema,
-  );
-  return required(res.data, "POST /projects/:project/nodes/register");
-}
-
-function required<T>(data: T | null, route: string): T {
-  if (data === null) {
-    throw new RequestError("protocol", route, `${route}: empty response body`);
-  }
-  return data;
-}
 
 /** An authenticated node's view of the node API. */
 export class NodeClient {
