@@ -6,9 +6,15 @@
  * - poll: `GET /nodes/{id}/bundles/latest` with nothing new (one indexed D1 read, no write),
  * - heartbeat: `POST /nodes/{id}/heartbeat` (one read plus one write batch).
  *
+ * Fairness: the three routes run with the same concurrency, each phase after its own unmeasured
+ * warm-up, in `rounds` rounds whose phase order rotates (so no route always runs first, on a
+ * cold isolate, or last, after the others heated the machine), each phase with the same time
+ * and request budget; the reported rates and ratios are the medians over the rounds (ratios
+ * are taken within a round, so load that changes between rounds cancels out).
+ *
  * Registers enough nodes with the enrollment token (unique names per run) that each stays well
- * inside the per-node rate limit, sized from the /healthz rate measured first, and revokes them
- * at the end with the API key. Loopback only; every phase is bounded by time and request count.
+ * inside the per-node rate limit, sized from a /healthz probe, and revokes them at the end with
+ * the API key. Loopback only; every phase is bounded by time and request count.
  *
  * Usage: `npx tsx scripts/bench/node-protocol.ts [baseUrl]` with ZCP_API_KEY and
  * ZCP_ENROLLMENT_TOKEN (defaults: the credentials `npm start` saved in
@@ -25,7 +31,7 @@ import { CREDENTIALS_FILE } from "../dev/credentials";
 /** Upper bound of requests per phase, whatever the duration (keeps a run bounded). */
 export const MAX_REQUESTS_PER_PHASE = 200_000;
 /** Most nodes one run registers. */
-const MAX_BENCH_NODES = 400;
+const MAX_BENCH_NODES = 600;
 /** Registrations (and revocations) in flight at once. */
 const SETUP_CONCURRENCY = 8;
 /**
@@ -48,7 +54,12 @@ export interface NodeBenchOptions {
   durationMs: number;
   /** Requests in flight per phase. */
   concurrency: number;
+  /** Rounds of (healthz, poll, heartbeat) phases in rotating order; default DEFAULT_ROUNDS. */
+  rounds?: number;
 }
+
+/** Rounds when the caller does not say (odd, so the median is one round's figure). */
+export const DEFAULT_ROUNDS = 3;
 
 /** Result of one run: requests per second per route and the ratios to /healthz. */
 export interface NodeBenchResult {
@@ -57,6 +68,13 @@ export interface NodeBenchResult {
   heartbeat_rps: number;
   poll_vs_healthz: number;
   heartbeat_vs_healthz: number;
+  rounds: number;
+  /** Requests in flight in every phase. */
+  concurrency: number;
+  /** Measured time per phase (a phase may end earlier on its request cap). */
+  phase_ms: number;
+  /** Every round's rates in the order they ran. */
+  per_round: { order: string[]; healthz_rps: number; poll_rps: number; heartbeat_rps: number }[];
 }
 
 interface BenchNode {
@@ -77,12 +95,13 @@ export async function benchNodeProtocol(
     throw new Error("concurrency and durationMs must be positive");
   }
   const origin = base.origin;
+  const rounds = Math.max(1, Math.floor(opts.rounds ?? DEFAULT_ROUNDS));
   const healthz = () => fetch(`${origin}/healthz`);
-  // /healthz bounds what the node routes can reach, so it sizes the fleet the run needs.
-  const healthzRps = await phase("healthz", healthz, opts);
-  const nodeRequests =
-    2 * (healthzRps * (opts.durationMs / 1000) + opts.concurrency * WARMUP_REQUESTS_PER_WORKER);
-  const wanted = Math.ceil(nodeRequests / REQUESTS_PER_NODE);
+  // /healthz bounds what the node routes can reach, so a short probe sizes the fleet the run needs.
+  const probeRps = await phase("healthz", healthz, opts, MAX_REQUESTS_PER_PHASE, 1_000);
+  const perPhase =
+    probeRps * (opts.durationMs / 1000) + opts.concurrency * WARMUP_REQUESTS_PER_WORKER;
+  const wanted = Math.ceil((2 * rounds * perPhase * 1.2) / REQUESTS_PER_NODE);
   const nodes = await registerNodes(
     origin,
     opts,
@@ -115,18 +134,56 @@ export async function benchNodeProtocol(
         }),
       });
     };
-    const pollRps = await phase("poll", poll, opts);
-    const heartbeatRps = await phase("heartbeat", heartbeat, opts);
+    // The same request cap for every phase, small enough that the node routes never leave the
+    // per-node budget (a phase that hits it ends early; its rate is still requests / elapsed).
+    const cap = Math.max(
+      opts.concurrency,
+      Math.min(
+        MAX_REQUESTS_PER_PHASE,
+        Math.floor((nodes.length * REQUESTS_PER_NODE) / (2 * rounds)) -
+          opts.concurrency * WARMUP_REQUESTS_PER_WORKER,
+      ),
+    );
+    const routes = [
+      ["healthz", healthz],
+      ["poll", poll],
+      ["heartbeat", heartbeat],
+    ] as const;
+    const perRound: NodeBenchResult["per_round"] = [];
+    for (let r = 0; r < rounds; r++) {
+      const order = routes.map((_, i) => routes[(i + r) % routes.length]);
+      const rps: Record<string, number> = {};
+      for (const entry of order) {
+        if (entry) {
+          rps[entry[0]] = await phase(entry[0], entry[1], opts, cap, opts.durationMs);
+        }
+      }
+      perRound.push({
+        order: order.map((e) => e?.[0] ?? ""),
+        healthz_rps: round(rps.healthz ?? Number.NaN),
+        poll_rps: round(rps.poll ?? Number.NaN),
+        heartbeat_rps: round(rps.heartbeat ?? Number.NaN),
+      });
+    }
     return {
-      healthz_rps: round(healthzRps),
-      poll_rps: round(pollRps),
-      heartbeat_rps: round(heartbeatRps),
-      poll_vs_healthz: round(pollRps / healthzRps, 3),
-      heartbeat_vs_healthz: round(heartbeatRps / healthzRps, 3),
+      healthz_rps: median(perRound.map((p) => p.healthz_rps)),
+      poll_rps: median(perRound.map((p) => p.poll_rps)),
+      heartbeat_rps: median(perRound.map((p) => p.heartbeat_rps)),
+      poll_vs_healthz: round(median(perRound.map((p) => p.poll_rps / p.healthz_rps)), 3),
+      heartbeat_vs_healthz: round(median(perRound.map((p) => p.heartbeat_rps / p.healthz_rps)), 3),
+      rounds,
+      concurrency: opts.concurrency,
+      phase_ms: opts.durationMs,
+      per_round: perRound,
     };
   } finally {
     await revokeNodes(origin, opts, nodes);
   }
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
 }
 
 /**
@@ -138,6 +195,8 @@ async function phase(
   name: string,
   send: () => Promise<Response>,
   opts: NodeBenchOptions,
+  maxRequests: number,
+  durationMs: number,
 ): Promise<number> {
   const workers = Array.from({ length: opts.concurrency }, (_, i) => i);
   await Promise.all(
@@ -150,10 +209,10 @@ async function phase(
   let sent = 0;
   let ok = 0;
   const started = performance.now();
-  const deadline = started + opts.durationMs;
+  const deadline = started + durationMs;
   await Promise.all(
     workers.map(async () => {
-      while (performance.now() < deadline && sent < MAX_REQUESTS_PER_PHASE) {
+      while (performance.now() < deadline && sent < maxRequests) {
         sent += 1;
         await expectOk(name, await send());
         ok += 1;

@@ -13,11 +13,8 @@
  *
  * Usage: `npx tsx scripts/bench/rollout-tick.ts`.
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { runWorkersBench, writeBenchJson } from "./workers-test";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const TEST_FILE = "test/workers/rollout-bench.test.ts";
 const MARKER = "ROLLOUT_TICK_BENCH ";
 /** Upper bound of one run (the test itself takes a few seconds). */
@@ -49,27 +46,9 @@ export interface RolloutTickResult extends RolloutTickMeasurement {
   d1_statements: number;
 }
 
-/** Extracts the measurement line from the test run's output. */
-export function parseMeasurement(output: string): RolloutTickMeasurement {
-  const line = output.split("\n").find((l) => l.includes(MARKER));
-  if (!line) {
-    throw new Error(`no ${MARKER.trim()} line in the test output`);
-  }
-  return JSON.parse(line.slice(line.indexOf(MARKER) + MARKER.length)) as RolloutTickMeasurement;
-}
-
 /** Runs the workers benchmark test and writes bench/rollout-tick.json. */
 export function benchRolloutTick(): RolloutTickResult {
-  const run = spawnSync("npx", ["vitest", "run", "--project", "workers", TEST_FILE], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: TIMEOUT_MS,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-  });
-  if (run.status !== 0) {
-    throw new Error(`${TEST_FILE} failed:\n${run.stdout}\n${run.stderr}`);
-  }
-  const m = parseMeasurement(run.stdout);
+  const m = runWorkersBench<RolloutTickMeasurement>(TEST_FILE, MARKER, TIMEOUT_MS);
   // Headline = the most expensive of the three ticks (honest worst case, usually the one that
   // assigns a step's nodes), with its statement count.
   const worst = [m.ticks.assign, m.ticks.idle, m.ticks.evaluate].reduce((a, b) =>
@@ -81,8 +60,7 @@ export function benchRolloutTick(): RolloutTickResult {
     d1_statements: worst.d1_read_statements + worst.d1_write_statements,
     ...m,
   };
-  mkdirSync(join(ROOT, "bench"), { recursive: true });
-  writeFileSync(join(ROOT, "bench", "rollout-tick.json"), `${JSON.stringify(result, null, 2)}\n`);
+  writeBenchJson("rollout-tick.json", result);
   return result;
 }
 

@@ -10,11 +10,8 @@
  *
  * Usage: `npx tsx scripts/bench/write-path.ts`.
  */
-import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { runWorkersBench, writeBenchJson } from "./workers-test";
 
-const ROOT = join(import.meta.dirname, "..", "..");
 const TEST_FILE = "test/workers/write-path-bench.test.ts";
 const MARKER = "WRITE_PATH_BENCH ";
 /** Upper bound of one run (the test sends 8,000 heartbeats). */
@@ -40,29 +37,10 @@ export interface WritePathResult {
   ratio: { write_statements: number; batches: number; rows_written: number };
 }
 
-/** Extracts the measurement line from the test run's output. */
-export function parseWritePath(output: string): WritePathResult {
-  const line = output.split("\n").find((l) => l.includes(MARKER));
-  if (!line) {
-    throw new Error(`no ${MARKER.trim()} line in the test output`);
-  }
-  return JSON.parse(line.slice(line.indexOf(MARKER) + MARKER.length)) as WritePathResult;
-}
-
 /** Runs the workers benchmark test and writes bench/write-path.json. */
 export function benchWritePath(): WritePathResult {
-  const run = spawnSync("npx", ["vitest", "run", "--project", "workers", TEST_FILE], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: TIMEOUT_MS,
-    env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" },
-  });
-  if (run.status !== 0) {
-    throw new Error(`${TEST_FILE} failed:\n${run.stdout}\n${run.stderr}`);
-  }
-  const result = parseWritePath(run.stdout);
-  mkdirSync(join(ROOT, "bench"), { recursive: true });
-  writeFileSync(join(ROOT, "bench", "write-path.json"), `${JSON.stringify(result, null, 2)}\n`);
+  const result = runWorkersBench<WritePathResult>(TEST_FILE, MARKER, TIMEOUT_MS);
+  writeBenchJson("write-path.json", result);
   return result;
 }
 
