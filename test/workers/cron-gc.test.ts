@@ -247,17 +247,30 @@ describe("bundle GC tombstones", () => {
     );
   });
 
-  it("removes tombstones and their download permissions after 30 days; then the bundle is 404", async () => {
+  it("removes tombstones, their download permissions and secret references after 30 days; then the bundle is 404", async () => {
     const t = await createTenant();
     await setSettings(t.projectId, { bundle_retention_count: 1 });
     const old = await createCompiledBundle(t);
-    await createCompiledBundle(t);
+    const kept = await createCompiledBundle(t);
     const node = await registerNode(t);
     await env.DB.prepare(
       "INSERT INTO node_assignments (node_id, bundle_id, first_assigned_at) VALUES (?,?,?)",
     )
       .bind(node.nodeId, old.bundleId, Date.now())
       .run();
+    const refs = (bundleId: string) =>
+      env.DB.prepare("SELECT kind, name FROM bundle_secret_refs WHERE bundle_id = ? ORDER BY kind")
+        .bind(bundleId)
+        .all<{ kind: string; name: string }>()
+        .then((r) => r.results);
+    for (const b of [old, kept]) {
+      await env.DB.prepare(
+        `INSERT INTO bundle_secret_refs (bundle_id, project_id, kind, name)
+         VALUES (?1, ?2, 'certificate', 'edge'), (?1, ?2, 'secret', 'db-password')`,
+      )
+        .bind(b.bundleId, t.projectId)
+        .run();
+    }
     const collectedAt = afterGrace();
     await runCron(collectedAt);
     await runCron(collectedAt + BUNDLE_TOMBSTONE_RETENTION_MS - 60_000);
@@ -270,6 +283,12 @@ describe("bundle GC tombstones", () => {
       .bind(old.bundleId)
       .first<{ n: number }>();
     expect(assignments?.n).toBe(0);
+    expect(await refs(old.bundleId)).toEqual([]);
+    // The kept bundle's references are untouched.
+    expect(await refs(kept.bundleId)).toEqual([
+      { kind: "certificate", name: "edge" },
+      { kind: "secret", name: "db-password" },
+    ]);
     expectEnvelope(
       await call("GET", `/api/v1/projects/${t.slug}/bundles/${old.bundleId}`, { key: t.adminKey }),
       404,

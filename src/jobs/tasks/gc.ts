@@ -172,7 +172,9 @@ async function deleteObjects(services: Services): Promise<number> {
 /**
  * Step 3: removes tombstones older than {@link BUNDLE_TOMBSTONE_RETENTION_MS} whose archive is
  * gone. Rows a rollout names are never collected in the first place; the check stays for
- * tombstones written before that rule. Their download permissions go with them.
+ * tombstones written before that rule. Their download permissions and secret references go
+ * with them: a reference row outliving its bundle would name secrets for a bundle id that no
+ * longer exists (and would be served again if that id were ever recreated).
  */
 async function removeRows(services: Services, now: number): Promise<number> {
   const { results } = await services.d1
@@ -188,9 +190,10 @@ async function removeRows(services: Services, now: number): Promise<number> {
     .all<{ id: string }>();
   if (results.length > 0) {
     await services.d1.batch(
-      results.map((r) =>
+      results.flatMap((r) => [
         services.d1.prepare("DELETE FROM node_assignments WHERE bundle_id = ?").bind(r.id),
-      ),
+        services.d1.prepare("DELETE FROM bundle_secret_refs WHERE bundle_id = ?").bind(r.id),
+      ]),
     );
   }
   return results.length;
