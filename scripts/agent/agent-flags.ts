@@ -4,6 +4,7 @@
  */
 import type { FlagDef } from "./flags";
 import { DEFAULT_PROM_NAMES } from "./prom";
+import { DEFAULT_TELEMETRY_NAMES } from "./telemetry-deltas";
 
 /** Default state directory as root (systemd `StateDirectory=zentinel-agent`). */
 export const SYSTEM_STATE_DIR = "/var/lib/zentinel-agent";
@@ -193,6 +194,40 @@ export const AGENT_FLAGS: readonly FlagDef[] = [
     value: "<name>",
     description: "Latency histogram (unit from the _seconds/_ms suffix)",
     defaultText: DEFAULT_PROM_NAMES.latencyHistogram,
+  },
+  {
+    name: "metrics-service-label",
+    type: "string",
+    env: "ZCP_METRICS_SERVICE_LABEL",
+    value: "<label>",
+    description:
+      "Route/service label of the request counter and latency histogram (telemetry per service)",
+    defaultText: DEFAULT_TELEMETRY_NAMES.serviceLabel,
+  },
+  {
+    name: "metrics-waf-metric",
+    type: "string",
+    env: "ZCP_METRICS_WAF_METRIC",
+    value: "<name>",
+    description:
+      "WAF decision counter (telemetry blocked/challenged per rule; skipped when absent)",
+    defaultText: DEFAULT_TELEMETRY_NAMES.wafCounter,
+  },
+  {
+    name: "metrics-waf-rule-label",
+    type: "string",
+    env: "ZCP_METRICS_WAF_RULE_LABEL",
+    value: "<label>",
+    description: "Rule id label of the WAF counter",
+    defaultText: DEFAULT_TELEMETRY_NAMES.wafRuleLabel,
+  },
+  {
+    name: "metrics-waf-action-label",
+    type: "string",
+    env: "ZCP_METRICS_WAF_ACTION_LABEL",
+    value: "<label>",
+    description: "Action label of the WAF counter (block… / challenge…)",
+    defaultText: DEFAULT_TELEMETRY_NAMES.wafActionLabel,
   },
   {
     name: "auth",

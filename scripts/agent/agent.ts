@@ -23,6 +23,7 @@ import { isCredentialsRejected, runLoop } from "./run-loop";
 import { SideReports } from "./side-reports";
 import { type Identity, type RuntimeState, StateStore } from "./state";
 import { Telemetry } from "./telemetry";
+import { TelemetryOutbox } from "./telemetry-outbox";
 import { pinPublishedKeys, trustedKeys } from "./trusted-keys";
 import { AGENT_VERSION } from "./version";
 import { Waker } from "./waker";
@@ -89,8 +90,16 @@ export class Agent {
       timeoutMs: config.requestTimeoutMs,
       log: deps.log,
       fetch: deps.fetch,
+      now: this.now,
+      onReport: (report) => this.reports.telemetry.enqueue(report),
     });
-    this.reports = new SideReports(this.client, this.configs, deps.log);
+    const outbox = new TelemetryOutbox({
+      send: (body, signal) => this.client.telemetry(body, signal),
+      log: deps.log,
+      now: this.now,
+      random: this.random,
+    });
+    this.reports = new SideReports(this.client, this.configs, deps.log, outbox);
     this.pollIntervalS = identity.poll_interval_s;
     this.heartbeatIntervalS = identity.heartbeat_interval_s;
   }

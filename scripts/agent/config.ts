@@ -7,6 +7,7 @@ import type { BackoffPolicy, Random } from "./backoff";
 import type { Logger } from "./log";
 import type { PromMetricNames } from "./prom";
 import type { ReloadMethod } from "./proxy";
+import type { TelemetryMetricNames } from "./telemetry-deltas";
 
 /** Everything configurable (flags/environment, see options.ts). */
 export interface AgentConfig {
@@ -22,7 +23,8 @@ export interface AgentConfig {
   readonly reload: ReloadMethod;
   readonly healthUrl?: string;
   readonly metricsUrl?: string;
-  readonly promNames: PromMetricNames;
+  /** Series the heartbeat and telemetry read; telemetry-only names default when absent. */
+  readonly promNames: PromMetricNames & Partial<TelemetryMetricNames>;
   readonly validateArgv?: readonly string[];
   readonly validateTimeoutMs: number;
   readonly health: { timeoutMs: number; intervalMs: number; successes: number; settleMs: number };

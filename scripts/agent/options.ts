@@ -13,6 +13,7 @@ import { type Flags, parseFlags, parseKeyValues, renderFlagHelp, UsageError } fr
 import { LOG_LEVELS, type LogLevel } from "./log";
 import { DEFAULT_PROM_NAMES } from "./prom";
 import type { ReloadMethod } from "./proxy";
+import { DEFAULT_TELEMETRY_NAMES } from "./telemetry-deltas";
 import { AGENT_VERSION } from "./version";
 
 export { AGENT_FLAGS, defaultStateDir, SYSTEM_STATE_DIR, USER_STATE_DIR };
@@ -152,6 +153,11 @@ export function parseAgentCli(argv: readonly string[], env: NodeJS.ProcessEnv): 
       statusLabel: flags.string("metrics-status-label") ?? DEFAULT_PROM_NAMES.statusLabel,
       latencyHistogram:
         flags.string("metrics-latency-metric") ?? DEFAULT_PROM_NAMES.latencyHistogram,
+      serviceLabel: flags.string("metrics-service-label") ?? DEFAULT_TELEMETRY_NAMES.serviceLabel,
+      wafCounter: flags.string("metrics-waf-metric") ?? DEFAULT_TELEMETRY_NAMES.wafCounter,
+      wafRuleLabel: flags.string("metrics-waf-rule-label") ?? DEFAULT_TELEMETRY_NAMES.wafRuleLabel,
+      wafActionLabel:
+        flags.string("metrics-waf-action-label") ?? DEFAULT_TELEMETRY_NAMES.wafActionLabel,
     },
     validateArgv: validate === undefined ? undefined : splitCommand(validate),
     validateTimeoutMs: flags.number("validate-timeout-s", 60, 1) * 1000,

@@ -30,6 +30,8 @@ import {
   type SigningKeyInfo,
   secretsResponseSchema,
   signingKeysResponseSchema,
+  type TelemetryRequest,
+  telemetryResponseSchema,
   tokenResponseSchema,
 } from "./wire";
 
@@ -364,5 +366,15 @@ export class NodeClient {
       configResponseSchema,
     );
     return required(res.data, route).config_hash;
+  }
+
+  /** `POST /nodes/{id}/telemetry`; true when counted, false for a duplicate interval. */
+  async telemetry(body: TelemetryRequest, signal?: AbortSignal): Promise<boolean> {
+    const route = "POST /nodes/:id/telemetry";
+    const res = await this.authed(
+      { method: "POST", route, path: `${this.base}/telemetry`, json: body, signal },
+      telemetryResponseSchema,
+    );
+    return required(res.data, route).counted;
   }
 }

@@ -1,12 +1,14 @@
 /**
  * What the agent sends after each heartbeat: queued node events and, after the live config
  * changed, the config text it runs. Both survive a failed send and go out with the next
- * heartbeat; the event queue is bounded, dropping the oldest events first.
+ * heartbeat; the event queue is bounded, dropping the oldest events first. Telemetry reports
+ * follow (telemetry-outbox.ts).
  */
 import type { ConfigStore } from "./config-store";
 import { describe } from "./http";
 import type { Logger } from "./log";
 import type { NodeClient, NodeEvent } from "./protocol";
+import type { TelemetryOutbox } from "./telemetry-outbox";
 
 const EVENT_QUEUE_MAX = 200;
 const SHUTDOWN_SEND_TIMEOUT_MS = 3_000;
@@ -21,6 +23,8 @@ export class SideReports {
     private readonly client: NodeClient,
     private readonly configs: ConfigStore,
     private readonly log: Logger,
+    /** Telemetry reports, sent after events and the config report. */
+    readonly telemetry: TelemetryOutbox,
   ) {}
 
   /** Queues an event for the next flush. */
@@ -61,6 +65,7 @@ export class SideReports {
         this.log.warn("config report failed", { error: describe(error) });
       }
     }
+    await this.telemetry.flush(signal);
   }
 
   /** Best-effort: queues `event` and sends whatever is queued, with a short timeout. */

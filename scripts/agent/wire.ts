@@ -169,3 +169,26 @@ export interface NodeEvent {
 export const okSchema = z.object({ status: z.literal("ok") });
 export const eventsResponseSchema = z.object({ status: z.literal("ok"), count: z.number() });
 export const configResponseSchema = z.object({ status: z.literal("ok"), config_hash: z.string() });
+
+/** `POST /nodes/{id}/telemetry` body: deltas over `[interval_start, +interval_seconds)`. */
+export interface TelemetryRequest {
+  /** ISO 8601; with the node id the idempotency key, so a retry must resend it unchanged. */
+  interval_start: string;
+  interval_seconds: number;
+  services: Array<{
+    service: string;
+    requests: number;
+    errors_5xx: number;
+    errors_4xx: number;
+    latency_sum_ms: number;
+    latency_buckets: number[];
+  }>;
+  waf: Array<{ rule_id: string; service: string; blocked: number; challenged: number }>;
+}
+
+/** 200 of a telemetry report; `counted: false` is a duplicate (or late) interval. */
+export const telemetryResponseSchema = z.object({
+  status: z.literal("ok"),
+  counted: z.boolean(),
+  reason: z.string().optional(),
+});

@@ -38,6 +38,8 @@ export interface FakeNode {
   readonly reports: Array<{ bundleId: string; kind: string; body: Record<string, unknown> }>;
   readonly heartbeats: Array<Record<string, unknown>>;
   readonly events: Array<Record<string, unknown>>;
+  /** Telemetry reports counted, by interval_start (the server's idempotency key). */
+  readonly telemetry: Map<string, Record<string, unknown>>;
   config: string | null;
 }
 
@@ -282,6 +284,7 @@ export class FakeControlPlane {
       assigned: new Set(),
       reports: [],
       heartbeats: [],
+      telemetry: new Map(),
       events: [],
       config: null,
     };
@@ -338,6 +341,17 @@ export class FakeControlPlane {
           .reverse()
           .map((k) => ({ kid: k.kid, alg: "Ed25519", public_key: k.publicKey })),
       });
+    }
+    if (method === "POST" && rest === "telemetry") {
+      const start = String(body.interval_start);
+      const counted = !node.telemetry.has(start);
+      if (counted) {
+        node.telemetry.set(start, body);
+      }
+      return reply(
+        200,
+        counted ? { status: "ok", counted } : { status: "ok", counted, reason: "duplicate" },
+      );
     }
     if (method === "POST" && rest === "heartbeat") {
       node.heartbeats.push(body);
