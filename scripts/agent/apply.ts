@@ -17,7 +17,7 @@ import { ENTRY_FILE } from "./config-store";
 import { describe, RequestError } from "./http";
 import type { BundleOffer } from "./protocol";
 import { waitHealthy } from "./proxy";
-import { needsSecrets, writeSecretFiles } from "./secrets";
+import { needsSecrets, pruneSecretFiles, writeSecretFiles } from "./secrets";
 import type { BundleRecord } from "./state";
 
 /**
@@ -201,12 +201,12 @@ async function fetchSecrets(
   }
 }
 
-/** Steps 1–6 and staging: returns the staged directory or a failure outcome. */
+/** Steps 1–6 and staging: returns the staged directory and the secret files written, or a failure outcome. */
 async function stage(
   ctx: ApplyContext,
   offer: BundleOffer,
   started: number,
-): Promise<Step<string>> {
+): Promise<Step<{ dir: string; secrets: string[] }>> {
   const files = await fetchVerified(ctx, offer, started);
   if (!files.ok) {
     return files;
@@ -245,7 +245,7 @@ async function stage(
     }
     ctx.log.info("staged config validated", { bundle_id: offer.bundle_id, command: argv[0] });
   }
-  return { ok: true, value: dir };
+  return { ok: true, value: { dir, secrets: secrets.value } };
 }
 
 /** Handles one offer end to end. Never throws for bundle problems; throws only on abort. */
@@ -314,7 +314,26 @@ export async function applyOffer(ctx: ApplyContext, offer: BundleOffer): Promise
   }
   log.info("config switched", { detail: reload.detail, previous: revertTo.version });
   await report(ctx, id, "activated", { duration_ms: Math.round(ctx.now() - started) });
-  return verifyActivation(ctx, ctx.runtime.active, started, revertTo);
+  const outcome = await verifyActivation(ctx, ctx.runtime.active, started, revertTo);
+  if (outcome.kind === "activated") {
+    await pruneStaleSecrets(ctx, id, staged.value.secrets);
+  }
+  return outcome;
+}
+
+/**
+ * After a verified switch, deletes secret files the running bundle no longer references. A
+ * failure is logged, not fatal: the bundle runs, and the next verified switch prunes again.
+ */
+async function pruneStaleSecrets(ctx: ApplyContext, id: string, keep: string[]): Promise<void> {
+  try {
+    const removed = await pruneSecretFiles(ctx.secretsDir, keep);
+    if (removed.length > 0) {
+      ctx.log.info("stale secret files removed", { bundle_id: id, files: removed.length });
+    }
+  } catch (error) {
+    ctx.log.warn("could not remove stale secret files", { bundle_id: id, error: describe(error) });
+  }
 }
 
 /**

@@ -8,7 +8,7 @@
  * proxy never reads a half-written key. A bundle without the generator's `secret-versions`
  * header needs no secrets and costs no request.
  */
-import { chmod, mkdir, rename, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** Marker the generator writes into the entry file of a bundle that references secrets. */
@@ -56,4 +56,28 @@ export async function writeSecretFiles(
     await rename(tmp, target);
   }
   return files.map((f) => f.path);
+}
+
+/**
+ * Deletes every file under `dir` that is not in `keep` (the names the now-verified bundle
+ * fetched), so a secret or key removed from the config does not linger on disk. Runs only
+ * after the switch is verified: until then the running bundle may still read the old files.
+ * A missing directory is nothing to prune. Returns the file names deleted.
+ */
+export async function pruneSecretFiles(dir: string, keep: readonly string[]): Promise<string[]> {
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      return [];
+    }
+    throw error;
+  }
+  const kept = new Set(keep);
+  const stale = names.filter((n) => !kept.has(n));
+  for (const name of stale) {
+    await rm(join(dir, name), { force: true, recursive: true });
+  }
+  return stale;
 }

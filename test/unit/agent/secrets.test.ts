@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { needsSecrets, writeSecretFiles } from "../../../scripts/agent/secrets";
+import { needsSecrets, pruneSecretFiles, writeSecretFiles } from "../../../scripts/agent/secrets";
 import { generateConfig } from "../../../src/domain/config/generate";
 import { pluginSpec, systemSpec } from "../../../src/domain/config/specs";
 import { tempDir } from "./helpers";
@@ -53,6 +53,23 @@ describe("agent secret files", () => {
     }
     await writeSecretFiles(dir, [{ path: "db-password", content: "two" }]);
     expect(readFileSync(join(dir, "db-password"), "utf8")).toBe("two");
+  });
+
+  it("prunes files the new bundle no longer references and keeps the rest", async () => {
+    const dir = join(tmp.dir, "state", "secrets");
+    expect(await pruneSecretFiles(dir, [])).toEqual([]);
+    await writeSecretFiles(dir, [
+      { path: "db-password", content: "one" },
+      { path: "cert-www.key", content: "KEY" },
+    ]);
+    const kept = await writeSecretFiles(dir, [{ path: "db-password", content: "two" }]);
+    expect(await pruneSecretFiles(dir, kept)).toEqual(["cert-www.key"]);
+    expect(existsSync(join(dir, "cert-www.key"))).toBe(false);
+    expect(readFileSync(join(dir, "db-password"), "utf8")).toBe("two");
+    expect(statSync(join(dir, "db-password")).mode & 0o777).toBe(0o600);
+    // A bundle with no secrets leaves none behind.
+    expect(await pruneSecretFiles(dir, [])).toEqual(["db-password"]);
+    expect(existsSync(join(dir, "db-password"))).toBe(false);
   });
 
   it("refuses names that could escape the directory, writing nothing", async () => {
