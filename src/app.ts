@@ -32,6 +32,7 @@ import { registerRolloutRoutes } from "./api/rollouts";
 import { registerSigningKeyRoutes } from "./api/signing-keys";
 import { registerSloRoutes } from "./api/slos";
 import { registerSsoProviderRoutes } from "./api/sso-providers";
+import { registerMetricsQuery } from "./api/telemetry/query";
 import { registerUserRoutes } from "./api/users";
 import { registerWafRoutes } from "./api/waf";
 import { registerWebhookRoutes } from "./api/webhooks";
@@ -98,6 +99,7 @@ export function createApp(): App {
   registerEnvironmentRoutes(app);
   registerIntegrationRoutes(app);
   registerSloRoutes(app);
+  registerMetricsQuery(app);
   // Inbound webhooks (signature-authenticated)
   registerWebhookRoutes(app);
   // Dashboard live updates (WebSocket per project)
