@@ -58,4 +58,20 @@ describe("GET …/metrics/query", () => {
       (await call("GET", url(t.slug, { metric: "requests", from, to }), { key: reader })).status,
     ).toBe(200);
   });
+
+  it("defaults to the last hour of requests at a step that fits the window", async () => {
+    const t = await createTenant();
+    const bare = await call("GET", `/api/v1/projects/${t.slug}/metrics/query`, { key: t.adminKey });
+    expect(bare.status, bare.text).toBe(200);
+    expect(bare.body.metric).toBe("requests");
+    expect(bare.body.step_seconds).toBe(60);
+    expect(bare.body.points).toHaveLength(61);
+    const to = new Date(Date.now()).toISOString();
+    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const month = await call("GET", url(t.slug, { from, to }), { key: t.adminKey });
+    expect(month.status, month.text).toBe(200);
+    expect(month.body.step_seconds).toBe(3600);
+    expect(month.body.resolution).toBe("hour");
+    expect(month.body.points).toHaveLength(721);
+  });
 });

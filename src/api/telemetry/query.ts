@@ -11,6 +11,12 @@ import { currentProject } from "../tenant";
 /** Most points one query may return. */
 export const MAX_QUERY_POINTS = 10_000;
 
+/** Points the derived step aims at when the caller gives none (a chart's worth). */
+const DEFAULT_STEP_POINTS = 1_440;
+
+/** Window when the caller gives no `from`. */
+const DEFAULT_WINDOW_MS = 3_600_000;
+
 /** Queryable metrics, computed from summed counts (never averaged percentiles). */
 export const QUERY_METRICS = {
   requests: (c: Counts) => c.requests,
@@ -26,20 +32,32 @@ type MetricName = keyof typeof QUERY_METRICS;
 const METRIC_NAMES = Object.keys(QUERY_METRICS) as [MetricName, ...MetricName[]];
 
 const query = z.object({
-  metric: z.enum(METRIC_NAMES).openapi({ param: { name: "metric", in: "query" } }),
+  metric: z
+    .enum(METRIC_NAMES)
+    .default("requests")
+    .openapi({ param: { name: "metric", in: "query" }, description: "default requests" }),
   service: z
     .string()
     .max(128)
     .optional()
     .openapi({ param: { name: "service", in: "query" } }),
-  from: z.iso.datetime({ offset: true }).openapi({ param: { name: "from", in: "query" } }),
-  to: z.iso.datetime({ offset: true }).openapi({ param: { name: "to", in: "query" } }),
+  from: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ param: { name: "from", in: "query" }, description: "default: 1 h before `to`" }),
+  to: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ param: { name: "to", in: "query" }, description: "default: now" }),
   step: z.coerce
     .number()
     .int()
     .min(60)
-    .default(60)
-    .openapi({ param: { name: "step", in: "query" }, description: "seconds, at least 60" }),
+    .optional()
+    .openapi({
+      param: { name: "step", in: "query" },
+      description: `seconds, at least 60; default: the smallest of 60, 3600 and 86400 that gives at most ${DEFAULT_STEP_POINTS} points`,
+    }),
 });
 
 const response = z
@@ -70,6 +88,13 @@ const route = createRoute({
   },
 });
 
+/** The finest rollup step that keeps a window within {@link DEFAULT_STEP_POINTS} points. */
+function defaultStepSeconds(windowMs: number): number {
+  const steps = [RESOLUTIONS.minute, RESOLUTIONS.hour, RESOLUTIONS.day];
+  const fits = steps.find((ms) => Math.floor(windowMs / ms) + 1 <= DEFAULT_STEP_POINTS);
+  return (fits ?? RESOLUTIONS.day) / 1000;
+}
+
 const SUMS = ["requests", "errors_5xx", "errors_4xx", ...LATENCY_COLUMNS]
   .map((c) => `SUM(${c}) AS ${c}`)
   .join(", ");
@@ -80,9 +105,10 @@ export const registerMetricsQuery = (app: App) =>
     const { d1 } = c.get("services");
     const project = currentProject(c);
     const q = c.req.valid("query");
-    const from = Date.parse(q.from);
-    const to = Date.parse(q.to);
-    const stepMs = q.step * 1000;
+    const to = q.to === undefined ? Date.now() : Date.parse(q.to);
+    const from = q.from === undefined ? to - DEFAULT_WINDOW_MS : Date.parse(q.from);
+    const stepSeconds = q.step ?? defaultStepSeconds(to - from);
+    const stepMs = stepSeconds * 1000;
     if (from > to) {
       throw badRequest("from is after to", [{ path: "from", message: "must not be after to" }]);
     }
@@ -123,7 +149,7 @@ export const registerMetricsQuery = (app: App) =>
       {
         metric: q.metric,
         service: q.service ?? null,
-        step_seconds: q.step,
+        step_seconds: stepSeconds,
         resolution,
         points: series,
       },
