@@ -1,12 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { HeartbeatObservation } from "../src/domain/node-hot";
-import {
-  type Outcome,
-  observationScope,
-  type RolloutEvent,
-  reduceRollout,
-  reportWakesTick,
-} from "../src/domain/rollout";
+import { type Outcome, type RolloutEvent, reportWakesTick } from "../src/domain/rollout";
 import { type Env, loadConfig } from "../src/env";
 import type {
   CommandRequest,
@@ -22,24 +15,15 @@ import { commentOf } from "../src/rpc/rollout";
 import type { Clock } from "../src/services";
 import { createAuditService } from "../src/services/audit";
 import { createLogger, type Logger } from "../src/services/logger";
-import { readShardHeartbeats } from "../src/services/node-shards";
 import { pushOffers } from "../src/services/push";
-import { activeFreezeWindow } from "../src/services/rollout-queries";
 import { alarmAt, retriesExhausted, tickAt } from "./rollout/alarm";
+import { type Applied, applyEvent } from "./rollout/apply";
 import { createStoredRollout } from "./rollout/create";
 import { debugState, recordEngineFailure } from "./rollout/diagnostics";
 import { type ExecuteContext, runWorkItem } from "./rollout/execute";
-import { readObservations } from "./rollout/observe";
-import { readSloCohorts } from "./rollout/slo-cohorts";
 import { type Loaded, RolloutStore, type ShellMeta } from "./rollout/storage";
-import {
-  type Caller,
-  deferStart,
-  ENGINE_CALLER,
-  frozenOutcome,
-  planCommit,
-  startsRollout,
-} from "./rollout/transition";
+import { readTick } from "./rollout/tick-read";
+import { type Caller, ENGINE_CALLER } from "./rollout/transition";
 
 const systemClock: Clock = { now: () => Date.now() };
 
@@ -48,7 +32,8 @@ const systemClock: Clock = { now: () => Date.now() };
  * src/domain/rollout. Modules: storage.ts (state in the SQLite-backed synchronous KV API,
  * split so a tick rewrites one step), observe.ts (the tick's D1 read), work.ts + execute.ts
  * (the reducer's commands as a durable outbox of D1 batches and audit appends), alarm.ts (one
- * multiplexed alarm), transition.ts (what a reduction commits), create.ts (creation).
+ * multiplexed alarm), transition.ts (what a reduction commits), apply.ts (reduce + freeze
+ * window + commit), tick-read.ts (a tick's reads), create.ts (creation).
  *
  * Invariants:
  * - Every entry point that reads or changes state runs through `serial`: D1 awaits open the
@@ -346,76 +331,20 @@ export class RolloutDO extends DurableObject<Env> implements RolloutRpc {
     });
   }
 
-  /**
-   * Applies one event: reduce, hold back a start during a freeze window (operator starts are
-   * refused, a due scheduled start waits for the window's end), commit the new state with its
-   * work. The caller runs `finish()` afterwards.
-   */
-  private async transition(
-    loaded: Loaded,
-    event: RolloutEvent,
-    caller: Caller,
-  ): Promise<{ outcome: Outcome; reduceMs: number }> {
-    const { rollout: before, meta } = loaded;
-    const now = this.clock.now();
-    const startedAt = performance.now();
-    const result = reduceRollout(before, event, now);
-    const reduceMs = performance.now() - startedAt;
-    if (startsRollout(before, result.rollout)) {
-      const window = await activeFreezeWindow(this.env.DB, meta.projectId, now);
-      if (window !== null) {
-        if (event.type !== "tick") {
-          return { outcome: frozenOutcome(window), reduceMs };
-        }
-        const deferred = deferStart(before, meta, window, now);
-        this.store.commit(before, before, deferred.patch, deferred.work);
-        const reason = `start deferred by freeze window ${window.id}`;
-        return { outcome: { kind: "ignored", reason }, reduceMs };
-      }
-    }
-    const commit = planCommit({ before, result, event, caller, meta, now });
-    this.store.commit(before, result.rollout, commit.patch, commit.work);
-    return { outcome: result.outcome, reduceMs };
-  }
-
-  /**
-   * Fresh heartbeats from the node shards. A shard that cannot be reached leaves its nodes to
-   * D1's (older, sampled) history for this tick rather than failing the tick.
-   */
-  private async readShardHeartbeats(
-    projectId: string,
-    nodeIds: readonly string[],
-  ): Promise<ReadonlyMap<string, HeartbeatObservation>> {
-    try {
-      const count = loadConfig(this.env).NODE_SHARD_COUNT;
-      return await readShardHeartbeats(this.env.NODE_SHARDS, count, projectId, nodeIds);
-    } catch (err) {
-      this.logger.warn("node shard heartbeats unavailable; using D1 history", {
-        error: String(err),
-      });
-      return new Map();
-    }
+  /** Applies one event at the clock's time (apply.ts). The caller runs `finish()` afterwards. */
+  private transition(loaded: Loaded, event: RolloutEvent, caller: Caller): Promise<Applied> {
+    return applyEvent(this.env.DB, this.store, loaded, event, caller, this.clock.now());
   }
 
   /** One tick: read the observation scope (D1 and the node shards), reduce, commit, run the work. */
   private async runTick(loaded: Loaded): Promise<void> {
     const startedAt = performance.now();
-    const read = await readObservations(
-      this.env.DB,
-      loaded.meta.projectId,
-      loaded.rollout,
-      observationScope(loaded.rollout),
-      (ids) => this.readShardHeartbeats(loaded.meta.projectId, ids),
-    );
-    const slo = await readSloCohorts(
-      this.env,
-      loaded.meta.projectId,
-      loaded.rollout,
-      this.clock.now(),
-    );
+    const shardCount = loadConfig(this.env).NODE_SHARD_COUNT;
+    const deps = { env: this.env, shardCount, logger: this.logger };
+    const read = await readTick(deps, loaded, this.clock);
     const { reduceMs } = await this.transition(
       loaded,
-      { type: "tick", observations: slo ? { ...read.observations, slo } : read.observations },
+      { type: "tick", observations: read.observations },
       ENGINE_CALLER,
     );
     const writeStatements = await this.finish();

@@ -5,7 +5,8 @@ import type { NodeReport, RolloutEvent } from "./events";
 import { applyReport } from "./node-progress";
 import type { Handled } from "./outcome";
 import { applied, ignored, refused } from "./outcome";
-import { completeStep, tickRunning } from "./step";
+import { tickRunning } from "./step";
+import { completeStep } from "./step-advance";
 import {
   cancelRollout,
   failRollout,
