@@ -7,6 +7,7 @@
  */
 import { toFixedBuckets } from "../../src/domain/telemetry/buckets";
 import { latencyUnitMs, type PromMetricNames, type PromSample } from "./prom";
+import type { TelemetryRequest } from "./wire";
 
 /** Series and labels the per-service telemetry reads; configurable like {@link PromMetricNames}. */
 export interface TelemetryMetricNames extends PromMetricNames {
@@ -46,22 +47,10 @@ export interface ServiceSnapshot {
 }
 
 /** One service's delta, as the wire wants it. */
-export interface ServiceDelta {
-  service: string;
-  requests: number;
-  errors_5xx: number;
-  errors_4xx: number;
-  latency_sum_ms: number;
-  latency_buckets: number[];
-}
+export type ServiceDelta = TelemetryRequest["services"][number];
 
 /** One rule's delta. */
-export interface WafDelta {
-  rule_id: string;
-  service: string;
-  blocked: number;
-  challenged: number;
-}
+export type WafDelta = TelemetryRequest["waf"][number];
 
 function counters(map: Map<string, ServiceCounters>, service: string): ServiceCounters {
   let c = map.get(service);

@@ -181,6 +181,12 @@ export const SIMULATE_FLAGS: readonly FlagDef[] = [
       "Nodes poll only (no push socket). By default each node holds GET …/socket like zentinel-agent",
   },
   {
+    name: "no-telemetry",
+    type: "boolean",
+    description:
+      "Nodes send no POST …/telemetry. By default each heartbeat is followed by per-service deltas drawn from the bundle's metric distributions",
+  },
+  {
     name: "no-download",
     type: "boolean",
     description: "Do not download/verify archives (pure API load)",
@@ -321,6 +327,7 @@ export function parseSimulateCli(argv: readonly string[], env: NodeJS.ProcessEnv
       download: !flags.bool("no-download"),
       maxBackoffMs: 30_000,
       push: !flags.bool("no-push"),
+      telemetry: !flags.bool("no-telemetry"),
     },
     concurrency,
     churnPerMin: flags.number("churn", 0, 0),

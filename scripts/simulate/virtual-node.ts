@@ -11,10 +11,11 @@ import { type TrustedKey, verifyBundle } from "../../src/bundles/verify";
 import { failureDelayMs, type Random } from "../agent/backoff";
 import { describe } from "../agent/http";
 import type { Logger } from "../agent/log";
-import type { BundleOffer, NodeClient } from "../agent/protocol";
+import type { BundleOffer, HeartbeatMetrics, NodeClient } from "../agent/protocol";
 import { PushChannel } from "../agent/push";
 import { type Distribution, sampleClamped } from "./distribution";
 import { drawMetrics, type MetricsRule, resolveMetrics } from "./metrics-spec";
+import { simulatedTelemetry } from "./telemetry";
 
 /** Timing and failure knobs shared by every node of a fleet. */
 export interface NodeBehaviour {
@@ -38,6 +39,11 @@ export interface NodeBehaviour {
    * pushed, and while the socket is healthy polls run at the hello's longer interval.
    */
   readonly push: boolean;
+  /**
+   * Post telemetry after each heartbeat (default on; `--no-telemetry`): per-service counts,
+   * errors, latency histogram and WAF counters agreeing with the heartbeat's drawn metrics.
+   */
+  readonly telemetry?: boolean;
 }
 
 /** Counters of what happened across the fleet. */
@@ -119,6 +125,8 @@ export class VirtualNode {
   private life = 0;
   private pollFailures = 0;
   private heartbeatFailures = 0;
+  /** End of the last reported telemetry interval: the next one starts here (no gaps, no overlap). */
+  private telemetryFromMs: number | null = null;
   /** The push channel of the current life (null with push off or while stopped). */
   push: PushChannel | null = null;
   private pushAbort: AbortController | null = null;
@@ -267,18 +275,41 @@ export class VirtualNode {
       this.active?.bundleId ?? null,
       this.ctx.newBundleId(),
     );
+    const metrics = drawMetrics(dists, this.ctx.random);
     try {
       const res = await this.client.heartbeat({
         health: { status: this.healthy ? "healthy" : "unhealthy", simulated: true },
-        metrics: drawMetrics(dists, this.ctx.random),
+        metrics,
         active_bundle_id: this.active?.bundleId ?? null,
         version: "zentinel-simulator",
       });
       this.serverIntervals.heartbeatS = res.heartbeat_interval_s;
+      await this.sendTelemetry(metrics);
       return true;
     } catch (error) {
       this.ctx.log.debug("heartbeat failed", { node: this.name, error: describe(error) });
       return false;
+    }
+  }
+
+  /**
+   * Posts the interval since the previous report. The first heartbeat only starts the clock; a
+   * failed post is not retried (the next interval starts where the failed one did not).
+   */
+  private async sendTelemetry(metrics: HeartbeatMetrics): Promise<void> {
+    if (this.ctx.behaviour.telemetry === false) {
+      return;
+    }
+    const now = Date.now();
+    const from = this.telemetryFromMs;
+    this.telemetryFromMs = now;
+    if (from === null || now - from < 1000) {
+      return;
+    }
+    try {
+      await this.client.telemetry(simulatedTelemetry(metrics, from, (now - from) / 1000));
+    } catch (error) {
+      this.ctx.log.debug("telemetry failed", { node: this.name, error: describe(error) });
     }
   }
 
