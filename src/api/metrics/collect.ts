@@ -3,7 +3,7 @@
  * aggregate queries per scrape, run in parallel (no per-row work in the Worker).
  */
 import type { Principal } from "../../auth/principal";
-import { BUNDLE_STATUSES, NODE_STATUSES } from "../../db/schema";
+import { BUNDLE_STATUSES, NODE_STATUSES, type SloStatus } from "../../db/schema";
 import type { Services } from "../../services";
 import { COMPILE_BUCKETS_S, histogramSamples, type MetricFamily, type Sample } from "./prometheus";
 import { isolateInfo, requestSeries } from "./request-counter";
@@ -61,6 +61,17 @@ interface Collected {
   histogram: readonly HistogramRow[];
   /** Per project: the earliest certificate `not_after` (ms) in `n`. */
   certs: readonly Row[];
+  slos: readonly SloMetricRow[];
+}
+
+/** An SLO with what the SLI job last computed (`status` JSON, null before its first run). */
+interface SloMetricRow {
+  slug: string;
+  name: string;
+  service: string | null;
+  objective: string;
+  target: number;
+  status: string | null;
 }
 
 function zeroFilled(
@@ -103,7 +114,7 @@ async function query(services: Services, vis: Visibility, now: number): Promise<
     (le) => `SUM(CASE WHEN x.compile_duration_ms <= ${le * 1000} THEN 1 ELSE 0 END)`,
   ).join(", ");
   const states = ACTIVE_ROLLOUT_STATES.map(() => "?").join(", ");
-  const [projects, nodes, bundles, rollouts, transitions, drift, histogram, certs] =
+  const [projects, nodes, bundles, rollouts, transitions, drift, histogram, certs, slos] =
     await Promise.all([
       d1
         .prepare(`SELECT p.id AS project_id, p.slug AS slug FROM projects p WHERE ${filter}`)
@@ -137,6 +148,15 @@ async function query(services: Services, vis: Visibility, now: number): Promise<
         )
         .bind(...params)
         .all<Row>(),
+      d1
+        .prepare(
+          `SELECT p.slug AS slug, x.name AS name, x.service AS service, x.objective AS objective,
+           x.target AS target, x.status AS status
+         FROM slos x JOIN projects p ON p.id = x.project_id
+         WHERE ${filter} ORDER BY p.slug, x.name`,
+        )
+        .bind(...params)
+        .all<SloMetricRow>(),
     ]);
   return {
     slugs: new Map(projects.results.map((p) => [p.project_id, p.slug])),
@@ -147,6 +167,7 @@ async function query(services: Services, vis: Visibility, now: number): Promise<
     drift: drift.results,
     histogram: histogram.results,
     certs: certs.results,
+    slos: slos.results,
   };
 }
 
@@ -159,6 +180,7 @@ const NOTHING: Collected = {
   drift: [],
   histogram: [],
   certs: [],
+  slos: [],
 };
 
 function bucketCounts(json: string): number[] {
@@ -177,7 +199,7 @@ export async function collectMetrics(
 }
 
 function families(data: Collected, now: number): MetricFamily[] {
-  const { slugs, nodes, bundles, rollouts, transitions, drift, histogram, certs } = data;
+  const { slugs, nodes, bundles, rollouts, transitions, drift, histogram, certs, slos } = data;
   const driftCounts = new Map(drift.map((r) => [r.project_id, r.n]));
   const requests = requestSeries();
   const isolate = isolateInfo();
@@ -224,6 +246,7 @@ function families(data: Collected, now: number): MetricFamily[] {
       type: "gauge",
       samples: certs.map((r) => ({ labels: { project: r.slug }, value: Math.floor(r.n / 1000) })),
     },
+    ...sloFamilies(slos),
     {
       name: "zcp_bundle_compile_duration_seconds",
       help: "Compile durations of bundles compiled in the last 24 hours.",
@@ -266,6 +289,86 @@ function families(data: Collected, now: number): MetricFamily[] {
       help: "Time the metrics were collected.",
       type: "gauge",
       samples: [{ labels: {}, value: Math.floor(now / 1000) }],
+    },
+  ];
+}
+
+/** Reads a stored SLO status; a row the job has not evaluated yet has none. */
+function parseStatus(json: string | null): SloStatus | null {
+  if (json === null) {
+    return null;
+  }
+  const parsed: unknown = JSON.parse(json);
+  return typeof parsed === "object" && parsed !== null ? (parsed as SloStatus) : null;
+}
+
+/**
+ * SLI, error budget and burn-rate gauges per SLO, as of the SLI job's last run (every 5 min);
+ * a value the job could not compute (no traffic) is absent rather than zero, so an alert on it
+ * does not fire on silence.
+ */
+function sloFamilies(rows: readonly SloMetricRow[]): MetricFamily[] {
+  const sli: Sample[] = [];
+  const budget: Sample[] = [];
+  const burn: Sample[] = [];
+  const target: Sample[] = [];
+  const computed: Sample[] = [];
+  for (const row of rows) {
+    const labels = {
+      project: row.slug,
+      slo: row.name,
+      service: row.service ?? "",
+      objective: row.objective,
+    };
+    target.push({ labels, value: row.target });
+    const status = parseStatus(row.status);
+    if (status === null) {
+      continue;
+    }
+    computed.push({ labels, value: Math.floor(status.computed_at / 1000) });
+    if (status.sli !== null) {
+      sli.push({ labels, value: status.sli });
+    }
+    if (status.error_budget_remaining !== null) {
+      budget.push({ labels, value: status.error_budget_remaining });
+    }
+    const windows = Object.entries(status.burn_rates).sort(([a], [b]) => Number(a) - Number(b));
+    for (const [windowSeconds, rate] of windows) {
+      if (rate !== null) {
+        burn.push({ labels: { ...labels, window: `${windowSeconds}s` }, value: rate });
+      }
+    }
+  }
+  return [
+    {
+      name: "zcp_slo_target_percent",
+      help: "The SLO's objective: percent of good events over its window.",
+      type: "gauge",
+      samples: target,
+    },
+    {
+      name: "zcp_slo_sli_percent",
+      help: "Percent of good events over the SLO window, as of the SLI job's last run.",
+      type: "gauge",
+      samples: sli,
+    },
+    {
+      name: "zcp_slo_error_budget_remaining_percent",
+      help: "Percent of the error budget left over the SLO window (negative when overspent).",
+      type: "gauge",
+      samples: budget,
+    },
+    {
+      name: "zcp_slo_burn_rate",
+      help: "Error-budget burn rate per alert window (1 = spending exactly the budget).",
+      type: "gauge",
+      samples: burn,
+    },
+    {
+      name: "zcp_slo_computed_timestamp_seconds",
+      help: "When the SLI job last evaluated the SLO.",
+      type: "gauge",
+      samples: computed,
     },
   ];
 }
