@@ -17,6 +17,7 @@ import { BundleDetailPage } from "../pages/bundle-detail";
 import { BundleDiffPage } from "../pages/bundle-diff";
 import { BundleUploadPage } from "../pages/bundle-upload";
 import { BundlesPage } from "../pages/bundles";
+import { ConfigPreviewPage } from "../pages/config-preview";
 import { NodeDetailPage } from "../pages/node-detail";
 import { NodesPage } from "../pages/nodes";
 import { OverviewPage } from "../pages/overview";
@@ -37,6 +38,7 @@ const ROUTES: Array<[string, (p: Record<string, string>) => ComponentChildren]> 
   ["/bundles/new", () => <BundleUploadPage />],
   ["/bundles/:id", (p) => <BundleDetailPage id={p.id ?? ""} />],
   ["/bundles/:id/diff", (p) => <BundleDiffPage id={p.id ?? ""} />],
+  ["/config/preview", () => <ConfigPreviewPage />],
   ["/rollouts", () => <RolloutsPage />],
   ["/rollouts/new", () => <RolloutNewPage />],
   ["/rollouts/:id", (p) => <RolloutDetailPage id={p.id ?? ""} />],
@@ -52,6 +54,7 @@ const NAV: Array<[string, string]> = [
   ["", "Overview"],
   ["/nodes", "Nodes"],
   ["/bundles", "Bundles"],
+  ["/config/preview", "Generated config"],
   ["/rollouts", "Rollouts"],
   ["/slos", "SLOs"],
   ["/alerts", "Alerts"],
