@@ -29,7 +29,9 @@ export interface PushBenchResult {
   converge_after_drop_s: number | null;
 }
 
-const WAIT_LIMIT_MS = 120_000;
+// Both 1,000-node rollouts of this benchmark together took 144 s at load average 2 on 2 cores and
+// the first one alone passed 120 s under heavier load; the limit catches hangs, it times nothing.
+const WAIT_LIMIT_MS = 360_000;
 
 function percentile(sorted: number[], p: number): number | null {
   if (sorted.length === 0) {
