@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { registerNode } from "./fixtures";
 import { call, createTenant, keyForRole } from "./harness";
+import { parsePrometheusText } from "./prometheus-text";
 import { advance, startClock } from "./rollout-sim";
 import { createSlo, runSli } from "./slo-helpers";
 import { histogramAt, sendTelemetry } from "./telemetry-helpers";
@@ -9,19 +10,6 @@ beforeEach(() => startClock());
 afterEach(() => vi.useRealTimers());
 
 const FIVE_MIN_MS = 5 * 60_000;
-
-/** Parses the text format into "name{labels}" → value (labels as rendered). */
-function parse(text: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) {
-      continue;
-    }
-    const at = line.lastIndexOf(" ");
-    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return samples;
-}
 
 describe("GET /metrics: SLO gauges", () => {
   it("exports SLI, budget and burn rates per SLO as the SLI job computed them", async () => {
@@ -71,7 +59,7 @@ describe("GET /metrics: SLO gauges", () => {
     ]) {
       expect(res.text).toContain(`# TYPE ${name} gauge`);
     }
-    const m = parse(res.text);
+    const m = parsePrometheusText(res.text);
     const l = `project="${t.slug}",slo="api-avail",service="api",objective="availability"`;
     expect(m.get(`zcp_slo_target_percent{${l}}`)).toBe(99.9);
     expect(m.get(`zcp_slo_sli_percent{${l}}`)).toBeCloseTo(95, 5);

@@ -11,19 +11,7 @@ import {
   expectEnvelope,
   keyForRole,
 } from "./harness";
-
-/** Parses the text format into "name{labels}" → value (labels as rendered). */
-function parse(text: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) {
-      continue;
-    }
-    const at = line.lastIndexOf(" ");
-    samples.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return samples;
-}
+import { parsePrometheusText } from "./prometheus-text";
 
 describe("GET /metrics: happy path", () => {
   it("reports fleet gauges per project in the Prometheus text format", async () => {
@@ -72,7 +60,7 @@ describe("GET /metrics: happy path", () => {
       expect(res.text).toContain(`# HELP ${name} `);
       expect(res.text).toMatch(new RegExp(`# TYPE ${name} (gauge|counter|histogram)`));
     }
-    const m = parse(res.text);
+    const m = parsePrometheusText(res.text);
     const p = `project="${t.slug}"`;
     expect(m.get(`zcp_nodes{${p},status="online"}`)).toBe(1);
     expect(m.get(`zcp_nodes{${p},status="offline"}`)).toBe(1);
